@@ -1,0 +1,161 @@
+"""Analysis: free text in, structure, pushback and rubric scores out.
+
+Deterministic and offline: the same text (and scenario) always gives the same report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError
+from ..models import Scenario
+from ..rubric import AREAS, CORE_AREAS
+from .diagnostics import classify, classify_with_spans
+from .framework import Hit, find_parts
+from .grading import Criterion, Mode, Signals, grade
+from .metrics import Mention, find_mentions
+from .text import gradable, units, usable, words
+
+__all__ = ["Report", "analyse", "classify", "classify_with_spans", "find_mentions", "pushback_for"]
+
+
+@dataclass
+class Report:
+    text: str
+    mode: Mode
+    mentions: list[Mention]
+    parts: dict[str, list[Hit]]
+    criteria: dict[str, Criterion]
+    questions: list[tuple[int, int, list[str]]]
+    pushback: list[str]
+    issues: list[str] = field(default_factory=list)
+
+    @property
+    def overall(self) -> float:
+        """Mean of the assessed scores, core areas counted twice; 0 when nothing was assessed."""
+        total = weight = 0.0
+        for a in AREAS:
+            s = self.criteria[a].score
+            if s is None:
+                continue
+            w = 2.0 if a in CORE_AREAS else 1.0
+            total += s * w
+            weight += w
+        return round(total / weight, 3) if weight else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "metrics": [m.to_json() for m in self.mentions],
+            "criteria": {a: c.to_json() for a, c in self.criteria.items()},
+            "overall": self.overall,
+            "framework": {
+                k: [{"quote": h.quote(self.text), "start": h.start, "end": h.end} for h in v[:3]]
+                for k, v in self.parts.items()
+                if v
+            },
+            "questions": [
+                {"text": self.text[a:b], "start": a, "end": b, "dimensions": ds} for a, b, ds in self.questions
+            ],
+            "pushback": self.pushback,
+            "issues": self.issues,
+        }
+
+
+_QUESTION_SPLIT = re.compile(r"(?<=\?)\s+|\n+")
+
+
+def split_questions(text: str) -> list[tuple[int, int]]:
+    """Spans of the separate questions or statements in a troubleshooting turn."""
+    out = []
+    pos = 0
+    for part in _QUESTION_SPLIT.split(text):
+        idx = text.find(part, pos)
+        if idx < 0:
+            continue
+        pos = idx + len(part)
+        stripped = part.strip(" \t-*•")
+        if len(stripped) >= 3:
+            lead = part.find(stripped)
+            out.append((idx + lead, idx + lead + len(stripped)))
+    return out
+
+
+def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer") -> Report:
+    """Analyse a candidate's text. Raises InputError when it cannot be graded at all."""
+    if not isinstance(text, str):
+        raise InputError("expected text")
+    why = gradable(text)
+    if why:
+        raise InputError(why)
+    prepared, issues = usable(text)
+    spans = units(prepared)
+    mentions = find_mentions(prepared, spans, scenario)
+    parts = find_parts(prepared, spans, scenario)
+    questions: list[tuple[int, int, list[str]]] = []
+    if mode == "troubleshooting":
+        for a, b in split_questions(prepared):
+            questions.append((a, b, classify(prepared[a:b])))
+    n_words = words(prepared)
+    sig = Signals(prepared, n_words, mode, parts, mentions, questions, scenario)
+    criteria = grade(sig)
+    # evidence quotes are taken from the original text, so they are verbatim
+    for c in criteria.values():
+        for e in c.evidence:
+            e.quote = text[e.start:e.end]
+    if n_words < 60:
+        issues.append(f"the answer is short ({n_words} words): scores are capped")
+    if mode == "answer" and not mentions and not any(parts[k] for k in ("objectives", "why_exists", "mission")):
+        issues.append("no goals, rationale or metrics found: is this an answer to the question?")
+    report = Report(text, mode, mentions, parts, criteria, questions, [], issues)
+    report.pushback = pushback_for(report, scenario)
+    return report
+
+
+def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
+    """What an interviewer would push back on, most important first."""
+    lines: list[str] = []
+    product = scenario.product if scenario else "the product"
+    member = _member_word(scenario)
+    seen: set[str] = set()
+    for m in report.mentions:
+        if not m.vanity or m.rejected:
+            continue
+        key = m.catalog_id or m.lexicon_id or m.text.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        reason = m.reason.rstrip(".")
+        lines.append(
+            f"You said \"{m.text.strip()}\": {reason[:1].lower() + reason[1:]}. What would change for a {member} if "
+            f"{product} worked better? Something like: {m.suggestion.split(':')[0]}."
+        )
+    if report.mode != "answer":
+        return lines
+    used = [m for m in report.mentions if not m.rejected]
+    ns = [m for m in used if m.tier == "north_star"]
+    if used and not ns:
+        lines.append("Which one of these is your north star, the single metric you would make a launch decision on?")
+    ns_keys = {m.catalog_id or m.text.lower() for m in ns}
+    if any(m.tier == "input" and (m.catalog_id or m.text.lower()) in ns_keys for m in used):
+        lines.append("Your north star shows up again as a secondary metric: how is the north star different from the secondaries?")
+    if len({m.catalog_id or m.text.lower() for m in ns}) > 1:
+        lines.append("You named more than one north star. If you could keep only one, which, and why?")
+    if used and not any(m.tier == "guardrail" for m in used):
+        lines.append(f"What could go wrong if you pushed hard on that? Which guardrails would you watch for {product}?")
+    goals = report.parts["objectives"]
+    if len(goals) >= 2 and not report.parts["prioritization"]:
+        lines.append("You listed several goals. Which comes first, and why that one?")
+    undefined = [m for m in used if not m.defined and m.tier in ("north_star",) and not m.catalog_id]
+    if undefined:
+        lines.append(f"How exactly would you define \"{undefined[0].text.strip()}\": who is counted, out of whom, over what window?")
+    return lines
+
+
+def _member_word(s: Scenario | None) -> str:
+    if s is None:
+        return "user"
+    first = s.segments[0].name.lower().split("(")[0].strip()
+    return first[:-1] if first.endswith("s") and not first.endswith("ss") else first

@@ -1,0 +1,399 @@
+"""Rubric scores (1-4 or not assessed) from what the analysis found, each with the
+candidate's own words as evidence. No evidence, no credit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..models import Scenario
+from ..rubric import AREAS
+from .framework import Hit
+from .metrics import Mention
+
+Mode = Literal["answer", "tradeoff", "troubleshooting"]
+
+PINPOINT = {"definition", "time_period", "trend", "seasonality", "geography", "data_quality", "platform", "app_version"}
+EXTERNAL = {"industry", "competitor", "environment"}
+INTERNAL = {"marketing", "tech_change", "segment", "channel", "funnel_step", "related_metrics", "user_feedback"}
+
+
+@dataclass
+class Evidence:
+    quote: str
+    start: int
+    end: int
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"quote": self.quote, "start": self.start, "end": self.end, "why": self.why}
+
+
+@dataclass
+class Criterion:
+    area: str
+    score: int | None
+    evidence: list[Evidence] = field(default_factory=list)
+    advice: str = ""
+    found: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "evidence": [e.to_json() for e in self.evidence],
+            "advice": self.advice,
+            "found": self.found,
+            "missing": self.missing,
+        }
+
+
+@dataclass
+class Signals:
+    """Everything grading needs, gathered by the analysis."""
+
+    text: str
+    words: int
+    mode: Mode
+    parts: dict[str, list[Hit]]
+    mentions: list[Mention]
+    questions: list[tuple[int, int, list[str]]]  # (start, end, dimensions) for troubleshooting
+    scenario: Scenario | None
+
+
+def _ev(text: str, hits: list[Hit], why: str, limit: int = 2) -> list[Evidence]:
+    out: list[Evidence] = []
+    seen: set[int] = set()
+    for h in hits:
+        if h.start in seen:
+            continue
+        seen.add(h.start)
+        end = min(h.end, h.start + 220)
+        out.append(Evidence(text[h.start:end], h.start, end, why))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _mev(text: str, ms: list[Mention], why: str, limit: int = 2) -> list[Evidence]:
+    return [Evidence(text[m.start:m.end], m.start, m.end, why) for m in ms[:limit]]
+
+
+def _band(points: int, cuts: tuple[int, int, int]) -> int:
+    """1..4 from a point count: cuts are the minimum points for 2, 3 and 4."""
+    return 1 + sum(points >= c for c in cuts)
+
+
+def grade(sig: Signals) -> dict[str, Criterion]:
+    t = sig.text
+    p = sig.parts
+    product = sig.scenario.product if sig.scenario else "the product"
+    crit: dict[str, Criterion] = {}
+    used = [m for m in sig.mentions if not m.rejected]
+    answer_like = sig.mode == "answer"
+
+    # ---- product rationale
+    if answer_like:
+        have = [k for k in ("mission", "why_exists", "threats", "lifecycle") if p[k]]
+        ev = []
+        for k, why in (("why_exists", "why the product exists"), ("mission", "ties to the mission"),
+                       ("threats", "names a threat or weakness"), ("lifecycle", "places the lifecycle stage")):
+            ev += _ev(t, p[k], why, 1)
+        pts = len(have) + (1 if "why_exists" in have and len(p["why_exists"]) >= 2 else 0)
+        score = _band(pts, (1, 3, 5))
+        missing = [k for k in ("why_exists", "mission", "threats", "lifecycle") if k not in have]
+        advice = _advice_rationale(missing, sig.scenario)
+        crit["product_rationale"] = Criterion("product_rationale", score, ev, advice, have, missing)
+    else:
+        crit["product_rationale"] = Criterion("product_rationale", None, advice="Assessed on the main question.")
+
+    # ---- goals
+    if answer_like:
+        objectives = p["objectives"]
+        tied = [h for h in objectives if any(abs(h.start - x.start) < 400 for x in p["mission"] + p["why_exists"])]
+        measurable = bool(objectives) and bool(used)
+        prioritized = bool(p["prioritization"])
+        found = [n for n, ok in (("objectives", bool(objectives)), ("tied to the mission", bool(tied)),
+                                 ("measurable", measurable), ("prioritized", prioritized)) if ok]
+        pts = len(found) + (1 if len(objectives) >= 2 else 0)
+        score = _band(pts, (1, 3, 5)) if objectives else 1
+        ev = _ev(t, objectives, "states a goal", 2) + _ev(t, p["prioritization"], "prioritizes", 1)
+        missing = [n for n in ("objectives", "tied to the mission", "measurable", "prioritized") if n not in found]
+        crit["goals"] = Criterion("goals", score, ev, _advice_goals(missing, sig.scenario), found, missing)
+    else:
+        crit["goals"] = Criterion("goals", None, advice="Assessed on the main question.")
+
+    # ---- metrics
+    if answer_like or sig.mode == "tradeoff":
+        crit["metrics"] = _grade_metrics(sig, used)
+
+    # ---- trade-offs and judgement
+    if sig.mode == "tradeoff":
+        parts = {
+            "impact on the north star": p["impact_ns"],
+            "impact on secondary and guardrail metrics": p["impact_guardrail"],
+            "pros and cons": p["pros_cons"] + p["tradeoff_language"],
+            "actions to learn more or fix": p["actions"] + p["launch_plan"],
+            "a verdict": p["verdict"],
+            "conditions on the verdict": p["conditions"],
+        }
+        have = [k for k, v in parts.items() if v]
+        pts = len(have) + (1 if len(parts["actions to learn more or fix"]) >= 2 else 0)
+        score = _band(pts, (2, 4, 6))
+        ev = [e for k in have for e in _ev(t, parts[k], k, 1)]
+        missing = [k for k in parts if k not in have]
+        advice = _advice_tradeoff(missing)
+        crit["tradeoffs"] = Criterion("tradeoffs", score, ev, advice, have, missing)
+    elif p["tradeoff_language"]:
+        n = len(p["tradeoff_language"])
+        crit["tradeoffs"] = Criterion(
+            "tradeoffs", _band(n, (1, 2, 3)), _ev(t, p["tradeoff_language"], "weighs an alternative", 2),
+            "Say what you are giving up and why: 'we could also X, but I prioritise Y because Z'.",
+            ["weighs alternatives"], [],
+        )
+    else:
+        crit["tradeoffs"] = Criterion("tradeoffs", None, advice="Assessed in a trade-off follow-up, or when you weigh an alternative aloud.")
+
+    # ---- problem diagnosis
+    if sig.mode == "troubleshooting":
+        crit["problem_diagnosis"] = _grade_diagnosis(sig)
+    else:
+        crit["problem_diagnosis"] = Criterion("problem_diagnosis", None, advice="Assessed in a troubleshooting follow-up.")
+
+    # ---- data analysis: definitions, numbers, baselines, cuts
+    defined = [m for m in used if m.defined]
+    numbers = p["targets"]
+    cuts = [h for h in p["detail"] if "by " in h.cue.lower() or "cohort" in h.cue.lower()]
+    if used or numbers or sig.mode == "troubleshooting":
+        found = [n for n, ok in (("metrics defined precisely", bool(defined)), ("numbers, baselines or targets", bool(numbers)),
+                                 ("segment or cohort cuts", bool(cuts))) if ok]
+        pts = min(len(defined), 3) + min(len(numbers), 2) + (1 if cuts else 0)
+        if sig.mode == "troubleshooting":
+            asked = {d for _, _, ds in sig.questions for d in ds if d != "other"}
+            pts += 1 if {"definition", "data_quality"} & asked else 0
+            pts += 1 if {"segment", "geography", "platform"} & asked else 0
+        score = _band(pts, (1, 3, 5))
+        ev = _mev(t, defined, "defines a metric precisely", 1) + _ev(t, numbers, "uses a number, baseline or target", 1) + _ev(t, cuts, "cuts the data", 1)
+        missing = [n for n in ("metrics defined precisely", "numbers, baselines or targets", "segment or cohort cuts") if n not in found]
+        crit["data_analysis"] = Criterion("data_analysis", score, ev,
+                                          "Define each metric as numerator / denominator / window and state a baseline and target "
+                                          "(e.g. 'from 18% to 20% in a quarter').", found, missing)
+    else:
+        crit["data_analysis"] = Criterion("data_analysis", None, advice="Assessed when you use metrics or data.")
+
+    # ---- prioritization
+    if answer_like or p["prioritization"]:
+        hits = p["prioritization"]
+        because = [h for h in hits if "because" in t[h.start:h.end].lower() or "since" in t[h.start:h.end].lower()]
+        dropped = [h for h in hits if any(w in t[h.start:h.end].lower() for w in ("deprioriti", "not focus", "not prioriti", "later", "not now", "not yet"))]
+        pts = (1 if hits else 0) + (1 if because else 0) + (1 if dropped else 0) + (1 if len(hits) >= 2 else 0)
+        score = _band(pts, (1, 2, 4))
+        found = [n for n, ok in (("a stated order", bool(hits)), ("a reason for it", bool(because)), ("what is not done now", bool(dropped))) if ok]
+        missing = [n for n in ("a stated order", "a reason for it", "what is not done now") if n not in found]
+        crit["prioritization"] = Criterion("prioritization", score, _ev(t, because + hits + dropped, "chooses and says why", 2),
+                                           "Cut to 2-3 goals, put them in order, say why the first comes first and what you are not doing yet.",
+                                           found, missing)
+    else:
+        crit["prioritization"] = Criterion("prioritization", None, advice="Assessed when you set goals.")
+
+    # ---- launch plan
+    lp = p["launch_plan"]
+    if lp:
+        kinds = {h.cue.lower() for h in lp}
+        pts = len(lp) + (1 if any("test" in k or "experiment" in k or "holdout" in k for k in kinds) else 0)
+        pts += 1 if any(k.startswith(("monitor", "dashboard", "alert", "post")) for k in kinds) else 0
+        crit["launch_plan"] = Criterion("launch_plan", _band(pts, (1, 3, 5)), _ev(t, lp, "plans the experiment or rollout", 2),
+                                        "Say how you would test (A/B with a holdout), the launch criteria on the north star and "
+                                        "guardrails, and what you would watch after launch.", ["launch steps"], [])
+    else:
+        crit["launch_plan"] = Criterion("launch_plan", None, advice="Assessed when you plan an experiment, rollout or post-launch monitoring.")
+
+    # ---- attention to detail
+    det = p["detail"]
+    if answer_like or sig.mode == "tradeoff" or det:
+        distinct = {h.cue.lower() for h in det}
+        score = _band(len(distinct), (1, 2, 4))
+        crit["attention_to_detail"] = Criterion(
+            "attention_to_detail", score, _ev(t, det, "anticipates an edge case or ecosystem effect", 2),
+            f"Name an edge case or a knock-on effect: another segment, the other side of the market, a sibling product of {product}, novelty effects.",
+            sorted(distinct)[:6], [] if det else ["edge cases and ecosystem effects"],
+        )
+    else:
+        crit["attention_to_detail"] = Criterion("attention_to_detail", None, advice="Assessed on a full answer.")
+
+    for c in crit.values():
+        seen_q: set[tuple[int, int]] = set()
+        uniq = []
+        for e in c.evidence:
+            if (e.start, e.end) not in seen_q:
+                seen_q.add((e.start, e.end))
+                uniq.append(e)
+        c.evidence = uniq
+    # short answers cannot score well, whatever cues they hit
+    if sig.words < 60:
+        cap = 1 if sig.words < 15 else 2
+        for c in crit.values():
+            if c.score is not None and c.score > cap:
+                c.score = cap
+                c.advice = "Too short to show this: " + c.advice
+    # no evidence, no credit
+    for c in crit.values():
+        if c.score is not None and not c.evidence:
+            c.score = 1
+    ordered: dict[str, Criterion] = {}
+    for a in AREAS:
+        ordered[a] = crit.get(a) or Criterion(a, None)
+    return ordered
+
+
+def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
+    t = sig.text
+    ns = [m for m in used if m.tier == "north_star"]
+    inputs = [m for m in used if m.tier == "input"]
+    guards = [m for m in used if m.tier == "guardrail"]
+    vanity_ns = [m for m in ns if m.vanity]
+    good_ns = [m for m in ns if not m.vanity]
+    ns_ids = {m.catalog_id or m.text.lower() for m in ns}
+    dup = [m for m in inputs if (m.catalog_id or m.text.lower()) in ns_ids]
+    defined = [m for m in used if m.defined]
+    pros_cons = sig.parts["pros_cons"]
+    rejected = [m for m in sig.mentions if m.rejected and m.vanity]
+    found = []
+    pts = 0
+    if good_ns:
+        found.append("a north star that measures value")
+        pts += 2
+    elif ns:
+        found.append("a north star (but a vanity one)")
+        pts += 1
+    if len({m.catalog_id or m.text.lower() for m in inputs}) >= 2:
+        found.append("secondary metrics")
+        pts += 1
+    if guards:
+        found.append("guardrails")
+        pts += 1
+    if pros_cons:
+        found.append("pros and cons")
+        pts += 1
+    if defined:
+        found.append("precise definitions")
+        pts += 1
+    if rejected:
+        found.append("rejects a vanity metric")
+        pts += 1
+    score = _band(pts, (2, 4, 6))
+    if not good_ns:
+        score = min(score, 2)
+    vanity_used = [m for m in used if m.vanity]
+    if vanity_used and len(vanity_used) * 2 > len(used):
+        score = min(score, 2)
+    if dup:
+        score = min(score, 3)
+    ev = (_mev(t, good_ns or ns, "names the north star", 1) + _mev(t, guards, "names a guardrail", 1)
+          + _mev(t, inputs, "names a secondary metric", 1) + _ev(t, pros_cons, "weighs pros and cons", 1)
+          + _mev(t, rejected, "rejects a vanity metric", 1))
+    missing = []
+    if not good_ns:
+        missing.append("a north star that measures value")
+    if len(inputs) < 2:
+        missing.append("secondary metrics")
+    if not guards:
+        missing.append("guardrails")
+    if not pros_cons:
+        missing.append("pros and cons")
+    if not defined:
+        missing.append("precise definitions")
+    if vanity_ns:
+        advice = f"{vanity_ns[0].text!r} is activity, not value: {vanity_ns[0].reason} Try: {vanity_ns[0].suggestion}"
+    elif dup:
+        advice = "Your north star also appears as a secondary metric: make the north star the one number that ties the objectives together, and the secondaries the levers under it."
+    elif missing:
+        advice = {
+            "a north star that measures value": "Name ONE north star that measures value delivered (who gets what, out of whom, over what window), usable in an A/B test.",
+            "secondary metrics": "Give one secondary (input) metric per prioritized objective: the levers that move the north star.",
+            "guardrails": "Add 2-3 guardrails: what must not get worse (integrity, the other side of the market, sibling products, performance).",
+            "pros and cons": "Give the pros and cons of your north star against one or two alternatives you rejected.",
+            "precise definitions": "Define metrics precisely: '% of weekly active members who ... in the last 7 days', not 'engagement'.",
+        }[missing[0]]
+    else:
+        advice = "Say which metric you would use to make the launch decision and the threshold you would need to see."
+    return Criterion("metrics", score, ev, advice, found, missing)
+
+
+def _grade_diagnosis(sig: Signals) -> Criterion:
+    t = sig.text
+    asked = [d for _, _, ds in sig.questions for d in ds if d != "other"]
+    distinct = list(dict.fromkeys(asked))
+    groups = sum(bool(set(distinct) & g) for g in (PINPOINT, EXTERNAL, INTERNAL))
+    pinpoint_first = bool(distinct) and distinct[0] in PINPOINT
+    hyp = sig.parts["hypothesis"]
+    plan = sig.parts["action_plan"]
+    pts = min(len(distinct), 8) // 2 + groups + (1 if pinpoint_first else 0) + (1 if hyp else 0) + (1 if plan else 0)
+    score = _band(pts, (3, 6, 9))
+    ev = [Evidence(t[a:b], a, b, f"asks about {', '.join(ds)}") for a, b, ds in sig.questions if ds != ["other"]][:3]
+    ev += _ev(t, hyp, "states a root cause", 1) + _ev(t, plan, "proposes an action plan", 1)
+    found = [f"{len(distinct)} dimensions asked"] + (["pinpointed first"] if pinpoint_first else []) + \
+        (["a root cause stated"] if hyp else []) + (["an action plan"] if plan else [])
+    missing = []
+    if not set(distinct) & PINPOINT:
+        missing.append("pinpoint the drop (time period, trend, geography, platform, data quality)")
+    if not set(distinct) & EXTERNAL:
+        missing.append("external factors (industry, competitors, environment)")
+    if not set(distinct) & INTERNAL:
+        missing.append("internal factors (releases, marketing, segments, funnel step)")
+    if not hyp:
+        missing.append("a stated root cause")
+    if not plan:
+        missing.append("an action plan")
+    advice = ("Work the checklist in order: " + "; ".join(missing) + ".") if missing else \
+        "Close with the evidence chain: which answers ruled causes out and which pinned the cause."
+    return Criterion("problem_diagnosis", score, ev, advice, found, missing)
+
+
+def _advice_rationale(missing: list[str], s: Scenario | None) -> str:
+    if not missing:
+        return "Connect the rationale to your goals: say which threat or lifecycle fact makes your first goal come first."
+    first = missing[0]
+    if s is None:
+        return {
+            "why_exists": "Say why the product exists: the user problem it solves and what it gives the company.",
+            "mission": "Tie the product to the company mission in one sentence.",
+            "threats": "Name the biggest threat or weakness (a competitor, a declining segment) and let it shape your goals.",
+            "lifecycle": "Place the product in its lifecycle (new, growth, mature) and say what that means for goals now.",
+        }[first]
+    r = s.rationale
+    return {
+        "why_exists": f"Say why {s.product} exists, e.g. {r.why_exists[0].split('.')[0]}.",
+        "mission": f"Tie {s.product} to {s.company}'s mission: {r.mission.split('(')[0].strip()}",
+        "threats": f"Name a threat and let it shape your goals, e.g. {r.weaknesses_threats[0].split('.')[0]}.",
+        "lifecycle": f"Place {s.product} in its lifecycle: it is {r.lifecycle_stage}, so {r.lifecycle_note.split('.')[0].lower()}.",
+    }[first]
+
+
+def _advice_goals(missing: list[str], s: Scenario | None) -> str:
+    if not missing:
+        return "Give each goal its metric and a target against today's baseline."
+    first = missing[0]
+    if first == "objectives":
+        if s is not None:
+            top = s.objective(s.prioritization.objectives[0])
+            return f"State 2-3 goals per segment, e.g. '{top.statement.split(':')[0]}'."
+        return "State 2-3 goals, one per key segment, each a change in user behaviour you can measure."
+    return {
+        "tied to the mission": "Say how each goal serves the mission, not just the business.",
+        "measurable": "Make each goal measurable: name the metric that would show it moved.",
+        "prioritized": "Prioritize: say which goal comes first and why (lifecycle, threat, mission).",
+    }[first]
+
+
+def _advice_tradeoff(missing: list[str]) -> str:
+    if not missing:
+        return "Quantify the net effect (e.g. DAU x time per user) before the verdict."
+    return {
+        "impact on the north star": "Start with the north star: does this move it, and in which direction?",
+        "impact on secondary and guardrail metrics": "Go through the secondaries and guardrails: retention, revenue, integrity, the other side of the market.",
+        "pros and cons": "Lay out the pros and the cons of the result before deciding.",
+        "actions to learn more or fix": "Propose 2-3 actions: segment the result, run a holdout, fix the cause.",
+        "a verdict": "Reach a verdict: ship, iterate or roll back.",
+        "conditions on the verdict": "Say under which conditions your verdict would flip.",
+    }[missing[0]]

@@ -1,0 +1,42 @@
+"""Domain errors. The CLI turns each into a one-line ``pmcoach: error: ...`` and exit 2."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    ERROR = 1
+    BAD_INPUT = 2
+
+
+class PmcoachError(Exception):
+    """Base class: a problem the user can act on, reported without a traceback."""
+
+    exit_status: ExitStatus = ExitStatus.BAD_INPUT
+
+
+class ScenarioFileError(PmcoachError):
+    """A scenario or archetype file cannot be read, parsed or validated."""
+
+
+class UnknownProductError(PmcoachError):
+    """No scenario matches the product name."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+        super().__init__(
+            f"no scenario for {name!r}{hint} (see 'pmcoach scenarios', or pass --archetype KIND "
+            "for a scaffold)"
+        )
+
+
+class UnknownCaseError(PmcoachError):
+    """No follow-up case has this id."""
+
+
+class InputError(PmcoachError):
+    """Text or a file given by the user cannot be used."""
