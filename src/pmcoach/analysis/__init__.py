@@ -105,7 +105,7 @@ def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer") 
     for c in criteria.values():
         for e in c.evidence:
             e.quote = text[e.start:e.end]
-    if n_words < 60:
+    if n_words < (60 if mode == "answer" else 25):
         issues.append(f"the answer is short ({n_words} words): scores are capped")
     if mode == "answer" and not mentions and not any(parts[k] for k in ("objectives", "why_exists", "mission")):
         issues.append("no goals, rationale or metrics found: is this an answer to the question?")

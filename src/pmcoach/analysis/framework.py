@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from ..models import Scenario
-from .text import Unit
+from .text import Unit, lower_same_length, nocase
 
 CUES: dict[str, str] = {
     "mission": r"\bmission\b|\bvision\b|\bbring the world closer|\bcompany(?:'s)? (?:goal|purpose)|\bpurpose\b|"
@@ -82,23 +83,42 @@ class Hit:
 
 
 def find_parts(text: str, spans: list[Unit], scenario: Scenario | None = None) -> dict[str, list[Hit]]:
-    """For each framework part, the clauses where the candidate shows it."""
-    out: dict[str, list[Hit]] = {k: [] for k in CUES}
+    """For each framework part, the clauses where the candidate shows it (first cue per clause)."""
+    starts = [u.start for u in spans]
+    shown = [_shown_unit(spans, i) for i in range(len(spans))]
+    out: dict[str, list[Hit]] = {}
     seg_rx = _segment_names(scenario)
-    for i, u in enumerate(spans):
-        ut = u.text
-        if _is_label_line(ut) and i + 1 < len(spans):
-            # a bare heading ("Goals:") is shown with the line that follows it
-            u = Unit(u.start, spans[i + 1].end, ut + spans[i + 1].text, u.line, u.heading, u.bullet)
-        for part, rx in COMPILED.items():
-            m = rx.search(ut)
-            if m:
-                out[part].append(_hit(part, u, m.group(0)))
-        if seg_rx is not None and not any(h.start == u.start for h in out["segments"]):
-            m2 = seg_rx.search(ut)
-            if m2:
-                out["segments"].append(_hit("segments", u, m2.group(0)))
+    low = lower_same_length(text)
+    for part, rx in COMPILED.items():
+        out[part] = _scan(low, nocase(rx), part, spans, starts, shown)
+    if seg_rx is not None:
+        have = {h.start for h in out["segments"]}
+        extra = [h for h in _scan(low, nocase(seg_rx), "segments", spans, starts, shown) if h.start not in have]
+        out["segments"] = sorted(out["segments"] + extra, key=lambda h: h.start)
     return out
+
+
+def _shown_unit(spans: list[Unit], i: int) -> Unit:
+    u = spans[i]
+    if _is_label_line(u.text) and i + 1 < len(spans):
+        # a bare heading ("Goals:") is shown with the line that follows it
+        nxt = spans[i + 1]
+        return Unit(u.start, nxt.end, u.text, u.line, u.heading, u.bullet)
+    return u
+
+
+def _scan(
+    text: str, rx: re.Pattern[str], part: str, spans: list[Unit], starts: list[int], shown: list[Unit]
+) -> list[Hit]:
+    hits: list[Hit] = []
+    last = -1
+    for m in rx.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i < 0 or i == last or m.end() > spans[i].end:
+            continue
+        last = i
+        hits.append(_hit(part, shown[i], m.group(0)))
+    return hits
 
 
 def _is_label_line(t: str) -> bool:

@@ -230,8 +230,9 @@ def grade(sig: Signals) -> dict[str, Criterion]:
                 uniq.append(e)
         c.evidence = uniq
     # short answers cannot score well, whatever cues they hit
-    if sig.words < 60:
-        cap = 1 if sig.words < 15 else 2
+    short = 60 if sig.mode == "answer" else 25
+    if sig.words < short:
+        cap = 1 if sig.words < 12 else 2
         for c in crit.values():
             if c.score is not None and c.score > cap:
                 c.score = cap

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import yaml
 
 from ..models import Metric, Scenario
-from .text import Unit, content_tokens
+from .text import Unit, content_tokens, lower_same_length, nocase
 
 TierOut = Literal["north_star", "input", "guardrail", "unclassified"]
 LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "metrics.yaml"
@@ -22,6 +22,7 @@ class LexMetric:
     id: str
     name: str
     pattern: re.Pattern[str]
+    prefixes: tuple[str, ...]  # literal starts of its alternatives; empty = always scan
     tier: TierOut
     vanity: bool
     indicator: str
@@ -74,6 +75,23 @@ def _alias_regex(phrase: str) -> str:
     return r"[\s\-]*".join(parts)
 
 
+def _prefixes(patterns: list[str]) -> tuple[str, ...]:
+    """The literal text each alternative starts with, for a cheap substring pre-check.
+    Any alternative that does not start with a literal makes the pre-check useless."""
+    out = []
+    for p in patterns:
+        m = re.match(r"[a-z0-9%#$ ]+", p.lower())
+        lit = m.group(0).strip() if m else ""
+        if len(lit) < 2:
+            return ()
+        out.append(lit.split(" ")[0])
+    return tuple(sorted(set(out)))
+
+
+def _may_occur(prefixes: tuple[str, ...], lowered: str) -> bool:
+    return not prefixes or any(p in lowered for p in prefixes)
+
+
 @functools.lru_cache(maxsize=1)
 def lexicon() -> tuple[LexMetric, ...]:
     data = yaml.load(LEXICON.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -85,6 +103,7 @@ def lexicon() -> tuple[LexMetric, ...]:
                 id=m["id"],
                 name=m["name"],
                 pattern=re.compile(rf"(?<![\w/])(?:{pat})(?![\w/])", re.I),
+                prefixes=_prefixes(m["patterns"]),
                 tier=m["tier"],
                 vanity=m["vanity"],
                 indicator=m["indicator"],
@@ -99,6 +118,7 @@ def lexicon() -> tuple[LexMetric, ...]:
 class Catalog:
     scenario: Scenario
     patterns: tuple[tuple[re.Pattern[str], Metric], ...]
+    prefixes: tuple[tuple[str, ...], ...]
     tokens: tuple[tuple[frozenset[str], Metric], ...]
 
 
@@ -120,12 +140,14 @@ def catalog_for(scenario: Scenario) -> Catalog:
 def _build_catalog(scenario: Scenario) -> Catalog:
     pats = []
     toks = []
+    prefs = []
     for m in scenario.metrics:
         phrases = sorted({m.name.lower(), *[a.lower() for a in m.aliases]}, key=len, reverse=True)
+        prefs.append(tuple(sorted({re.split(r"[\s\-_]+", p.strip())[0] for p in phrases if len(p) >= 2})))
         rx = "|".join(_alias_regex(p) for p in phrases if len(p) >= 2)
         pats.append((re.compile(rf"(?<![\w/])(?:{rx})(?![\w/])", re.I), m))
         toks.append((frozenset(content_tokens(m.name + " " + m.definition)), m))
-    return Catalog(scenario, tuple(pats), tuple(toks))
+    return Catalog(scenario, tuple(pats), tuple(prefs), tuple(toks))
 
 
 # A definitional phrase: "% of weekly active members who post ...", "share of buyers who ..."
@@ -135,26 +157,40 @@ _RATIO = re.compile(
     re.I,
 )
 _COUNT = re.compile(
-    r"(?<!\w)(?:(?:total|average|avg\.?|mean|median)\s+)?(?:number|count|#|no\.|amount|volume)\s+of\s+"
-    r"[\w][\w\s\-']{1,60}",
+    r"(?<!\w)(?:(?:total|average|avg\.?|mean|median)[ \t]+)?(?:number|count|#|no\.|amount|volume)[ \t]+of[ \t]+"
+    r"[\w][\w \t\-'+]{1,60}",
     re.I,
 )
 _PER = re.compile(
-    r"(?<!\w)(?:(?:average|avg\.?|mean|median)\s+)?[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3}\s+"
-    r"(?:per|/)\s+(?:(?:weekly|daily|monthly|active|1,?000|thousand|100)\s+)*"
+    r"(?<!\w)(?:(?:average|avg\.?|mean|median)[ \t]+)?[a-z][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]+"
+    r"(?:per|/)[ \t]+(?:(?:weekly|daily|monthly|active|1,?000|thousand|100|\d+k|\d+,?\d*)[ \t]+)*"
     r"(?:user|member|dau|mau|wau|session|day|week|month|visitor|buyer|seller|rider|driver|host|"
     r"guest|viewer|creator|subscriber|order|trip|listing|post|impression|view|request|message|"
-    r"search|lesson|learner|team|workspace|account|customer|household)s?\b",
+    r"search|lesson|learner|team|workspace|account|customer|household|hour|minute|title|delivery|deliveries|"
+    r"ride|booking|stay|night|k|million|dasher|merchant|restaurant|dollar|install)s?\b",
     re.I,
 )
 _RATE = re.compile(
-    r"(?<!\w)(?:[a-z][\w\-]*\s+){1,3}(?:rate|ratio|score|time|latency)s?\b",
+    r"(?<!\w)(?:[a-z][\w\-]*[ \t]+){1,3}(?:rate|ratio|score|time|latency)s?\b",
     re.I,
 )
 _RATE_NOISE = re.compile(
     r"^(?:at the same|over|the same|this|that|any|some|a|the|first|next|last|same|real|long|"
     r"short|more|less|in|on|at|by|of|for|and|to|with|what|which|my|our|their|its|is|it|was|"
     r"spend|spent|one)$",
+    re.I,
+)
+_PERIODIC = re.compile(
+    r"(?<![\w-])(?:daily|weekly|monthly|annual|d7|d30|l7|l28|total|registered)[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}"
+    r"(?:users|members|buyers|sellers|riders|drivers|hosts|guests|viewers|creators|learners|subscribers|customers|"
+    r"accounts|teams|listeners|dashers|merchants|actives|transactors|savers|players|readers|shoppers)\b",
+    re.I,
+)
+_LEAD = re.compile(
+    r"^(?:(?:also|and|or|then|plus|i'?d|we'?d|would|should|will|to|we|i|our|my|the|a|an|track|tracking|watch|watching|"
+    r"look|looking|at|measure|measuring|monitor|monitoring|use|using|make|keep|see|star|north|nsm|metric|metrics|"
+    r"secondary|input|guardrail|guardrails|be|is|are|on|with|by|its|their|just|really|some|key|main|primary|core|"
+    r"want|like|care|about|consider|pick|choose|go|for)[ \t]+)+",
     re.I,
 )
 _CUT = re.compile(
@@ -178,10 +214,18 @@ _REJECT_AFTER = re.compile(
     r"not (?:a )?(?:good|great|useful|the right)|a (?:poor|bad|weak) (?:north star|metric))",
     re.I,
 )
+_REJECT_TAIL = re.compile(
+    r"^[^.;]{0,40}?\b(?:(?:is|are|'s|would be)(?:n't| not)? (?:\w+ ){0,2}(?:too (?:slow|far|noisy|lagging|easy)|a bad|bad|poor|"
+    r"easy to (?:inflate|game)|vanity|misleading|meaningless|useless|noisy|not (?:the goal|a goal|meaningful|useful|helpful|"
+    r"great|good|enough|what)|lag(?:s|ging)?)|(?:isn't|aren't|doesn't|don't|won't|wouldn't)(?: really)? (?:\w+ )?(?:meaningful|"
+    r"useful|helpful|a good|good|great|the goal|the right|tell|matter|mean|move|going to move|signal)|would lag|so not)",
+    re.I,
+)
 _REJECT_BEFORE = re.compile(
     r"(?:instead of|rather than|not|avoid|avoiding|other than|vanity metrics? (?:like|such as)|"
-    r"(?:i|we)(?:'d| would) not (?:use|pick|choose)|wouldn't (?:use|pick|choose)|"
-    r"don't (?:use|pick|want)|not just|beyond|more than just|over)\s+(?:\w+\s+){0,2}$",
+    r"(?:i|we)(?:'d| would) not (?:use|pick|choose|make|count)|wouldn't (?:use|pick|choose|make|count)|"
+    r"don't (?:use|pick|want|care about)|not going to (?:use|pick|count|track)|steer (?:away|clear) (?:from|of)|"
+    r"stay away from|ignore|not just|beyond|more than just|over|beats?|better than|superior to|instead of just)\s+(?:\w+\s+){0,2}$",
     re.I,
 )
 
@@ -221,6 +265,7 @@ LABELS: tuple[tuple[TierOut, re.Pattern[str]], ...] = (
     ),
 )
 
+_VAGUE = frozenset({"engagement"})
 _GUARD_WORDS = re.compile(
     r"\b(?:crash|errors?|latency|load time|spam|reports?|report rate|abuse|fraud|scam|block|hide|"
     r"mute|unsubscrib|uninstall|churn|cancel|complain|refund|dispute|harm|violat|misinformation|"
@@ -254,16 +299,26 @@ _COUNT_VANITY = re.compile(
 def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> list[Mention]:
     """All metric mentions in ``text`` (offsets into it), left to right, non-overlapping."""
     cands: list[tuple[int, int, str, Any]] = []  # (start, end, kind, payload)
+    lowered = lower_same_length(text)
     if scenario is not None:
-        for rx, m in catalog_for(scenario).patterns:
-            for mt in rx.finditer(text):
+        cat = catalog_for(scenario)
+        for (rx, m), pre in zip(cat.patterns, cat.prefixes, strict=True):
+            if not _may_occur(pre, lowered):
+                continue
+            for mt in nocase(rx).finditer(lowered):
                 cands.append((mt.start(), mt.end(), "catalog", m))
     for lm in lexicon():
-        for mt in lm.pattern.finditer(text):
+        if not _may_occur(lm.prefixes, lowered):
+            continue
+        for mt in nocase(lm.pattern).finditer(lowered):
             cands.append((mt.start(), mt.end(), "lexicon", lm))
-    for rx, kind in ((_RATIO, "ratio"), (_COUNT, "count"), (_PER, "per"), (_RATE, "rate")):
-        for mt in rx.finditer(text):
+    for rx, kind in ((_RATIO, "ratio"), (_COUNT, "count"), (_PER, "per"), (_RATE, "rate"), (_PERIODIC, "periodic")):
+        for mt in nocase(rx).finditer(lowered):
             a, b = mt.start(), _trim(text, mt.start(), mt.end())
+            if kind in ("per", "rate", "periodic"):
+                lead = _LEAD.match(text, a, b)
+                if lead:
+                    a = lead.end()
             if kind == "rate" and not _good_rate(text[a:b]):
                 continue
             if b - a >= 4:
@@ -271,13 +326,15 @@ def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> li
 
     # Longest first, with catalog and lexicon names preferred over generic shapes of equal
     # reach; a generic definitional phrase that contains a named metric keeps the whole span.
-    rank = {"ratio": 0, "catalog": 1, "count": 2, "per": 2, "lexicon": 3, "rate": 4}
+    rank = {"ratio": 0, "catalog": 1, "count": 2, "per": 2, "lexicon": 3, "rate": 4, "periodic": 4}
     cands = [c for c in cands if c[2] != "catalog" or _catalog_plausible(text, c[0], c[1], spans)]
     cands.sort(key=lambda c: (-(c[1] - c[0]), rank[c[2]], c[0]))
     taken: list[tuple[int, int, str, Any]] = []
+    occupied = bytearray(len(text) + 1)
     for c in cands:
-        if any(c[0] < t[1] and t[0] < c[1] for t in taken):
+        if 1 in occupied[c[0]:c[1]]:
             continue
+        occupied[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
         taken.append(c)
     taken.sort()
     out = []
@@ -345,56 +402,62 @@ def _good_rate(s: str) -> bool:
 
 
 def _unit_at(spans: list[Unit], pos: int) -> Unit | None:
-    for u in spans:
-        if u.start <= pos < u.end:
-            return u
+    i = _bisect(spans, pos)
+    if 0 <= i < len(spans) and spans[i].start <= pos < spans[i].end:
+        return spans[i]
     return None
+
+
+def _bisect(spans: list[Unit], pos: int) -> int:
+    lo, hi = 0, len(spans)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if spans[mid].start <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels_in(segment: str) -> tuple[tuple[int, TierOut, str], ...]:
+    """Every tier label in a clause: (offset, tier, words), by offset."""
+    found = [(m.start(), tier, m.group(0)) for tier, rx in LABELS for m in rx.finditer(segment)]
+    return tuple(sorted(found, key=lambda x: x[0]))
 
 
 def _label_for(text: str, a: int, unit: Unit | None, spans: list[Unit]) -> tuple[TierOut | None, str | None]:
     """The tier label that governs position ``a``: in its clause, else its heading."""
-    if unit is not None:
-        before = text[unit.start:a]
-        best: tuple[int, TierOut, str] | None = None
-        for tier, rx in LABELS:
-            for m in rx.finditer(before):
-                if best is None or m.start() > best[0]:
-                    best = (m.start(), tier, m.group(0))
-        if best:
-            return best[1], best[2]
-        after = text[a:unit.end]
-        for tier, rx in LABELS:
-            am = rx.search(after)
-            if am and re.search(r"\b(?:as|be|is|for|would|will|my|our|the)\b", after[: am.start()], re.I):
-                return tier, am.group(0)
-        # a label earlier in the same line (e.g. "North star: X. It measures ...")
-        for prev in reversed(spans):
-            if prev.start >= unit.start or prev.line != unit.line:
-                continue
-            for tier, rx in LABELS:
-                pm = rx.search(prev.text)
-                if pm and prev.text.rstrip().endswith(":"):
-                    return tier, pm.group(0)
-        # a heading above, while we are still in its list
-        idx = spans.index(unit)
-        for prev in reversed(spans[:idx]):
-            if prev.line == unit.line:
-                continue
-            if prev.heading or prev.text.rstrip().endswith(":"):
-                for tier, rx in LABELS:
-                    hm = rx.search(prev.text)
-                    if hm:
-                        return tier, hm.group(0)
-                return None, None
-            if not prev.bullet and not unit.bullet:
-                return None, None
-            if not prev.bullet and unit.bullet:
+    if unit is None:
+        return None, None
+    rel = a - unit.start
+    labels = _labels_in(unit.text)
+    before = [x for x in labels if x[0] + len(x[2]) <= rel]
+    if before:
+        return before[-1][1], before[-1][2]
+    for off, tier, words in labels:
+        if off >= rel and re.search(r"\b(?:as|be|is|for|would|will|my|our|the)\b", unit.text[rel:off], re.I):
+            return tier, words
+    idx = _bisect(spans, unit.start)
+    # a label earlier in the same line (e.g. "North star: X. It measures ...")
+    for prev in reversed(spans[:idx]):
+        if prev.line != unit.line:
+            break
+        pl = _labels_in(prev.text)
+        if pl and (prev.text.rstrip().endswith(":") or len(prev.text.split()) <= 4):
+            return pl[0][1], pl[0][2]
+    # a heading above, while we are still in its list
+    for prev in reversed(spans[:idx]):
+        if prev.line == unit.line:
+            continue
+        pl = _labels_in(prev.text)
+        if prev.heading or prev.text.rstrip().endswith(":"):
+            return (pl[0][1], pl[0][2]) if pl else (None, None)
+        if not prev.bullet:
+            if unit.bullet and pl:
                 # bullets directly under a labelled sentence ("My guardrails would be:")
-                for tier, rx in LABELS:
-                    bm = rx.search(prev.text)
-                    if bm:
-                        return tier, bm.group(0)
-                return None, None
+                return pl[0][1], pl[0][2]
+            return None, None
     return None, None
 
 
@@ -411,11 +474,13 @@ def _judge(
     phrase = text[a:b]
     cat: Metric | None = payload if kind == "catalog" else None
     lex: LexMetric | None = payload if kind == "lexicon" else None
-    if cat is None and scenario is not None and kind in ("ratio", "count", "per", "rate", "lexicon"):
+    fuzzy = False
+    if cat is None and scenario is not None and kind in ("ratio", "count", "per", "rate", "lexicon", "periodic"):
         cat = _closest(scenario, phrase)
+        fuzzy = cat is not None
     if lex is None and cat is None:
         for lm in lexicon():
-            if lm.pattern.search(phrase) and kind in ("count", "rate", "per"):
+            if lm.pattern.search(_numerator(phrase)) and kind in ("count", "rate", "per", "periodic"):
                 lex = lm
                 break
 
@@ -423,10 +488,17 @@ def _judge(
     unit_text = unit.text if unit else phrase
     context_before = text[unit.start if unit else a : a]
     context_after = text[b : unit.end if unit else b]
-    rejected = bool(_REJECT_BEFORE.search(context_before[-60:]) or _REJECT_AFTER.match(context_after))
+    rejected = bool(_REJECT_BEFORE.search(context_before[-60:]) or _REJECT_AFTER.match(context_after)
+                    or _REJECT_TAIL.search(context_after))
 
     # vanity, with reason and a better metric for this product
-    if cat is not None:
+    if cat is not None and fuzzy and kind in ("count", "per", "periodic", "ratio") and _value_or_activity(phrase) is not None:
+        vanity = bool(_value_or_activity(phrase))
+        reason = (cat.vanity_reason or "") if vanity and cat.vanity else (_WORDING_REASON if vanity else "")
+        suggestion = _suggest(scenario, cat if cat.vanity else None) if vanity else ""
+        name = cat.name
+        indicator = cat.indicator
+    elif cat is not None:
         vanity = cat.vanity
         reason = cat.vanity_reason or ""
         suggestion = _suggest(scenario, cat)
@@ -440,6 +512,12 @@ def _judge(
         suggestion = _suggest(scenario, None, lex) if vanity else ""
         name = lex.name
         indicator = lex.indicator
+    elif kind in ("count", "per", "periodic") and _value_or_activity(phrase) is not None:
+        vanity = bool(_value_or_activity(phrase))
+        reason = _WORDING_REASON if vanity else ""
+        suggestion = _suggest(scenario, None) if vanity else ""
+        name = phrase.strip()
+        indicator = "leading"
     else:
         vanity, reason = _wording_vanity(kind, phrase)
         suggestion = _suggest(scenario, None) if vanity else ""
@@ -452,6 +530,10 @@ def _judge(
         tier, source = "unclassified", "rejected"
     elif label is not None:
         tier, source = label, "label"
+    elif _GUARD_WORDS.search(phrase) and not (cat is not None and cat.vanity):
+        tier, source = "guardrail", "wording"
+    elif lex is not None and lex.id in _VAGUE and cat is None:
+        tier, source = "unclassified", "lexicon"
     elif cat is not None:
         tier, source = _catalog_tier(scenario, cat), "catalog"
     elif lex is not None:
@@ -483,6 +565,38 @@ def _judge(
         lexicon_id=lex.id if lex else None,
         label_text=label_text,
     )
+
+
+_WORDING_REASON = "a raw count of activity grows with volume and marketing, not with the value each user gets."
+_SUCCESS = re.compile(
+    r"\b(?:success\w*|complet\w*|purchas\w*|book(?:ed|ing)s?|hire[sd]?|match(?:ed|es)|resolv\w*|retain\w*|repeat|"
+    r"transact\w*|earn\w*|arriv\w*|deliver(?:ed|ies)|paid|revenue|gmv|follows|saves?|saved|repl(?:y|ies|ied)|"
+    r"answered|converted|conversion|finish\w*|perfect|on[- ]time|accepted|confirmed|sold)\b",
+    re.I,
+)
+_ACTIVITY = re.compile(
+    r"\b(?:users|members|people|accounts|downloads?|installs?|views?|visits?|impressions?|posts?|likes?|followers?|"
+    r"sessions?|clicks?|page ?views?|sign[- ]?ups?|groups|videos|messages|notifications|opens?|listings|minutes|hours|"
+    r"reels|stories|shorts|tweets|content|searches|reviews|connections|ratings|thumbs|streaks?|uploads?|watched|"
+    r"uploaded|started|created|sent|opened|viewed|joined|added|written|registered|actives|time spent)\b",
+    re.I,
+)
+
+
+def _numerator(phrase: str) -> str:
+    return re.split(r"\s+(?:per|/)\s+", phrase, maxsplit=1)[0]
+
+
+def _value_or_activity(phrase: str) -> bool | None:
+    """True for a count of activity, False for a count of outcomes, None when unclear."""
+    num = _numerator(phrase)
+    if _SUCCESS.search(num) or _VALUE_WORDS.search(phrase):
+        return False
+    if re.search(r"\b(?:daily|weekly|monthly|total|registered|l28|l7)\s+active\b|\bactive (?:users|members)\b", phrase, re.I):
+        return True
+    if _ACTIVITY.search(num):
+        return True
+    return None
 
 
 def _wording_vanity(kind: str, phrase: str) -> tuple[bool, str]:

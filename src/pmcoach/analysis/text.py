@@ -3,6 +3,7 @@ candidate's original text, so evidence quotes are verbatim."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,17 +49,20 @@ def usable(text: str) -> tuple[str, list[str]]:
     return text, issues
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def gradable(text: str) -> str | None:
     """Why the text cannot be graded, or None when it can."""
     stripped = text.strip()
     if not stripped:
         return "the text is empty: there is nothing to grade"
     sample = stripped[:4000]
-    control = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t") or c == "\ufffd")
+    control = len(_CONTROL.findall(sample))
     if control > len(sample) * 0.1:
         return "the text looks like binary data, not an answer"
-    letters = sum(1 for c in sample if c.isalpha())
-    if letters < 3:
+    if len(_LETTER.findall(sample, 0, 400)) < 3 and len(_LETTER.findall(sample)) < 3:
         return "the text has no words to grade"
     return None
 
@@ -130,5 +134,20 @@ def stem(word: str) -> str:
     return w
 
 
-def content_tokens(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[a-z0-9%]+", text.lower()) if w not in STOP}
+@functools.lru_cache(maxsize=2048)
+def content_tokens(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in re.findall(r"[a-z0-9%]+", text.lower()) if w not in STOP)
+
+
+def lower_same_length(text: str) -> str:
+    """Lowercase with every offset unchanged (a few characters grow when lowercased)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+@functools.lru_cache(maxsize=512)
+def nocase(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern without IGNORECASE, for scanning text already lowercased (faster)."""
+    return re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)

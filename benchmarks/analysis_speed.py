@@ -1,0 +1,59 @@
+"""In-process speed of the analysis engine on a 1,000-word answer.
+
+    python benchmarks/analysis_speed.py [--runs 200]
+
+Prints the median and p95 of analyse() on a 1,000-word answer for Facebook Groups, and of
+classify() on one diagnostic question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from pmcoach.analysis import analyse, classify
+from pmcoach.kb import load_bank
+
+PARAGRAPH = """Facebook Groups exists to help people build community, which is Meta's mission. For members it
+answers questions the friend graph cannot; for Meta it keeps Facebook relevant. The threat is Reddit and Discord.
+Segments: members, contributors, admins. Goals: 1. meaningful participation 2. admin health, prioritized because
+participation is the mission. North star: % of weekly active group members who post or comment and get a reply within
+48 hours. Secondary: posts answered within 24 hours, admin 4-week retention. Guardrails: prevalence of violating
+content, notification opt-out rate, crash rate. Rather than DAU, which is vanity, I'd A/B test with a holdout.
+"""
+
+
+def words_of(n: int) -> str:
+    out: list[str] = []
+    while len(" ".join(out).split()) < n:
+        out.append(PARAGRAPH)
+    return " ".join(" ".join(out).split()[:n])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=200)
+    args = ap.parse_args()
+    scen = load_bank(include_user=False).find("facebook-groups")
+    text = words_of(1000)
+    analyse(text, scen)  # warm caches (compiled patterns, catalog)
+    times = []
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        analyse(text, scen)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    print(f"analyse() on 1,000 words: median {statistics.median(times):.2f} ms, "
+          f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms (runs={args.runs})")
+    q = "Was it only iOS users in Brazil after the last release?"
+    qt = []
+    for _ in range(args.runs * 5):
+        t = time.perf_counter()
+        classify(q)
+        qt.append((time.perf_counter() - t) * 1000)
+    print(f"classify() one question: median {statistics.median(qt):.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
