@@ -492,6 +492,7 @@ def _judge(
                     or _REJECT_TAIL.search(context_after))
 
     # vanity, with reason and a better metric for this product
+    indicator: str
     if cat is not None and fuzzy and kind in ("count", "per", "periodic", "ratio") and _value_or_activity(phrase) is not None:
         vanity = bool(_value_or_activity(phrase))
         reason = (cat.vanity_reason or "") if vanity and cat.vanity else (_WORDING_REASON if vanity else "")
@@ -503,7 +504,7 @@ def _judge(
         reason = cat.vanity_reason or ""
         suggestion = _suggest(scenario, cat)
         name = cat.name
-        indicator: str = cat.indicator
+        indicator = cat.indicator
     elif lex is not None:
         vanity = lex.vanity
         if kind in ("count", "per", "rate") and vanity and _RATIO_FORM.search(phrase) and _VALUE_WORDS.search(phrase):
