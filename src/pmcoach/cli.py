@@ -283,16 +283,256 @@ def check_cmd(source: str | None, product: str | None, mode: str, as_json: bool)
     render_check(report, color=_is_tty())
 
 
-# ---------------------------------------------------------------- later issues
+# ---------------------------------------------------------------- the interview
+
+
+def _coach() -> Any:
+    from .coach import Coach
+    from .store import open_store
+
+    return Coach(open_store(), _bank())
 
 
 @cli.command("practice", context_settings=CONTEXT)
 @click.argument("product", required=False)
-def practice_cmd(product: str | None = None) -> None:
-    """Run a mock interview (coming soon: see 'pmcoach answer' meanwhile)."""
-    from .errors import PmcoachError
+@click.option("--followup", "followup", metavar="CASE_ID", help="Start directly at this follow-up case.")
+@click.option("--timed", is_flag=True, help="A 45-minute interview with the usual split and a clock.")
+@click.option("--script", "script", type=click.Path(path_type=Path, dir_okay=False),
+              help="Run non-interactively from a file of candidate turns separated by lines holding only '---'.")
+@click.option("--json", "as_json", is_flag=True, help="With --script: print one JSON document.")
+def practice_cmd(product: str | None = None, followup: str | None = None, timed: bool = False,
+                 script: Path | None = None, as_json: bool = False) -> None:
+    """Run a mock product-execution interview.
 
-    raise PmcoachError("the mock interview is not built yet; try 'pmcoach answer \"Facebook Groups\"'")
+    Without PRODUCT, pmcoach picks the product you have practised least, or a follow-up that
+    trains your weakest area. Type over several lines and send with an empty line; /help
+    lists the commands (/hint, /skip, /time, /quit). Every turn is saved as you go.
+    """
+    from .errors import InputError
+
+    coach = _coach()
+    if script is not None:
+        try:
+            raw = script.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"{script}: no such file") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"{script}: cannot read: {e}") from None
+        turns = _split_script(raw)
+        if not turns:
+            raise InputError(f"{script}: no candidate turns (separate turns with a line holding only '---')")
+        started = coach.start(product, followup, timed)
+        sid = started.session_id
+        for i, t in enumerate(turns, start=1):
+            _row, iv, _ = coach.interview(sid)
+            if iv.finished:
+                break
+            coach.say(sid, t, at=60.0 * i)
+        row = coach.store.session(sid)
+        fb = row.feedback if row.status == "finished" and row.feedback else coach.finish(sid)
+        doc = {
+            "session_id": sid,
+            "scenario": started.scenario.id,
+            "turns": [{"role": t.role, "stage": t.stage, "text": t.text, "analysis": t.analysis}
+                      for t in coach.store.turns(sid)],
+            "feedback": fb,
+        }
+        if as_json:
+            _emit_json(doc)
+        else:
+            for t in doc["turns"]:
+                who = "Interviewer" if t["role"] == "interviewer" else "You"
+                click.echo(f"[{t['stage']}] {who}: {t['text']}\n")
+            from .feedback import render_markdown
+
+            _print_markdown(render_markdown(fb))
+        return
+    if as_json:
+        raise InputError("--json goes with --script")
+    started = coach.start(product, followup, timed)
+    if started.why:
+        click.echo(f"Picked {started.scenario.product}: {started.why}.", err=True)
+    _interactive(coach, started.session_id, started.replies)
+
+
+def _split_script(raw: str) -> list[str]:
+    turns: list[str] = []
+    cur: list[str] = []
+    for line in raw.splitlines():
+        if line.strip() == "---":
+            turns.append("\n".join(cur).strip())
+            cur = []
+        else:
+            cur.append(line)
+    turns.append("\n".join(cur).strip())
+    return [t for t in turns if t]
+
+
+@cli.command("resume", context_settings=CONTEXT)
+@click.argument("session_id", required=False)
+def resume_cmd(session_id: str | None) -> None:
+    """Continue an interrupted interview (the latest one without an ID)."""
+    from .errors import InputError
+
+    coach = _coach()
+    if session_id is None:
+        row = coach.latest_unfinished()
+        if row is None:
+            raise InputError("no unfinished interview to resume (see 'pmcoach history')")
+        session_id = row.id
+    row, iv, turns = coach.interview(session_id)
+    if row.status == "finished":
+        raise InputError(f"session {session_id} is finished: see 'pmcoach feedback {session_id}'")
+    from .engine import Reply
+
+    last = [t for t in turns if t.role == "interviewer"][-1:]
+    click.echo(f"Resuming session {session_id} ({len(turns)} turns so far).")
+    replies = [Reply(t.text, t.stage, "ask") for t in last]
+    _interactive(coach, session_id, replies)
+
+
+def _interactive(coach: Any, sid: str, replies: list[Any]) -> None:
+    from rich.console import Console
+
+    con = Console(highlight=False, no_color=not _is_tty())
+    con.print(f"[dim]Session {sid}. Send with an empty line; /help for commands; /quit to leave (it's saved).[/dim]")
+    for r in replies:
+        _show_reply(con, r)
+    while True:
+        row, iv, _ = coach.interview(sid)
+        if iv.finished:
+            break
+        clock = (time_now() - row.created_at) / 60
+        left = iv.budget_left(time_now() - row.created_at)
+        tag = f"{iv._stage_name()} {clock:.0f}m" + (f", {max(0, left) / 60:.0f}m left" if left is not None else "")
+        try:
+            text = _read_turn(con, tag)
+        except (EOFError, KeyboardInterrupt):
+            con.print(f"\n[dim]Saved. Resume with: pmcoach resume {sid}[/dim]")
+            return
+        if not text:
+            continue
+        reply = coach.say(sid, text)
+        _show_reply(con, reply)
+        if reply.kind == "quit":
+            con.print(f"[dim]Resume with: pmcoach resume {sid}[/dim]")
+            return
+        if reply.kind == "end":
+            break
+    from .feedback import render_markdown
+
+    fb = coach.store.session(sid).feedback or coach.finish(sid)
+    _print_markdown(render_markdown(fb))
+    con.print(f"[dim]Saved as {sid}: pmcoach feedback {sid} --format html > feedback.html[/dim]")
+
+
+def time_now() -> float:
+    import time
+
+    return time.time()
+
+
+def _read_turn(con: Any, tag: str) -> str:
+    con.print(f"[bold cyan]You[/bold cyan] [dim]({tag})[/dim]:")
+    lines: list[str] = []
+    while True:
+        line = input("> " if not lines else "  ")
+        if not lines and line.strip().startswith("/"):
+            return line.strip()
+        if not line.strip():
+            if lines:
+                return "\n".join(lines).strip()
+            continue
+        lines.append(line)
+
+
+def _show_reply(con: Any, r: Any) -> None:
+    style = {"pushback": "bold red", "probe": "yellow", "fact": "green", "hint": "magenta"}.get(r.kind, "bold")
+    con.print(f"[{style}]Interviewer[/{style}] [dim]({r.stage})[/dim]: {r.text}\n", markup=True)
+
+
+@cli.command("feedback", context_settings=CONTEXT)
+@click.argument("session_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+def feedback_cmd(session_id: str, fmt: str, output: Path | None) -> None:
+    """Feedback for a session: rubric scores with your words as evidence, and what to drill next.
+
+    The HTML report is one self-contained file with a chart.
+    """
+    from .feedback import render_html, render_markdown
+
+    coach = _coach()
+    row = coach.store.session(session_id)
+    fb = row.feedback if row.status == "finished" and row.feedback else coach.feedback(session_id)
+    if fmt == "json":
+        text = json.dumps(fb, indent=2, ensure_ascii=False)
+    elif fmt == "html":
+        text = render_html(fb)
+    else:
+        text = render_markdown(fb)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "md":
+        _print_markdown(text)
+    else:
+        click.echo(text)
+
+
+@cli.command("history", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+def history_cmd(as_json: bool) -> None:
+    """Your past sessions with their overall score."""
+    rows = _coach().history()
+    if as_json:
+        _emit_json(rows)
+        return
+    if not rows:
+        click.echo("No sessions yet: start one with 'pmcoach practice'.")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="Sessions")
+    for col in ("id", "date", "product", "status", "overall"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["session_id"], r["date"], r["product"], r["status"], f"{r['overall']:.2f}" if r["overall"] is not None else "-")
+    Console(no_color=not _is_tty()).print(t)
+
+
+@cli.command("progress", context_settings=CONTEXT)
+@click.option("--chart", type=click.Path(path_type=Path, dir_okay=False), help="Also write an SVG chart to FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+def progress_cmd(chart: Path | None, as_json: bool) -> None:
+    """Scores per rubric area over time, in the terminal and optionally as an SVG chart."""
+    from .progress import progress_series, render_terminal, svg_chart
+
+    series = progress_series(_coach().history())
+    if as_json:
+        _emit_json(series)
+    else:
+        click.echo(render_terminal(series))
+    if chart:
+        chart.write_text(svg_chart(series), encoding="utf-8")
+        click.echo(f"wrote {chart}", err=True)
+
+
+@cli.command("cheatsheet", context_settings=CONTEXT)
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+def cheatsheet_cmd(case_id: str, as_json: bool) -> None:
+    """The sheet a peer uses to play the interviewer for one follow-up case (it has the answers)."""
+    from .coach import cheatsheet
+
+    doc = cheatsheet(_bank(), case_id)
+    if as_json:
+        _emit_json(doc)
+        return
+    from .cheatsheet import render_cheatsheet
+
+    _print_markdown(render_cheatsheet(doc))
 
 
 # ---------------------------------------------------------------- entry point

@@ -255,7 +255,7 @@ def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
     vanity_ns = [m for m in ns if m.vanity]
     good_ns = [m for m in ns if not m.vanity]
     ns_ids = {m.catalog_id or m.text.lower() for m in ns}
-    dup = [m for m in inputs if (m.catalog_id or m.text.lower()) in ns_ids]
+    dup = [m for m in inputs if (m.catalog_id or m.text.lower()) in ns_ids and m.tier_source == "label"]
     defined = [m for m in used if m.defined]
     pros_cons = sig.parts["pros_cons"]
     rejected = [m for m in sig.mentions if m.rejected and m.vanity]

@@ -346,7 +346,7 @@ def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> li
 
 _METRIC_CONTEXT = re.compile(
     r"\bmetrics?\b|\bmeasur\w*|\btrack\w*|\bkpis?\b|\bnorth[\s-]*star|\bguard[\s-]*rails?|\bsecondary|\binput|"
-    r"\bhealth\b|\bcounter|\bmonitor\w*|\bwatch\w*|\bnsm\b|%|\brate\b|\bsuccess\b|\bkeep an eye|\blook at\b|\bdashboard",
+    r"\bcounter|\bmonitor\w*|\bwatch\w*|\bnsm\b|%|\brate\b|\bsuccess\b|\bkeep an eye|\blook at\b|\bdashboard",
     re.I,
 )
 _METRIC_WORDS = re.compile(

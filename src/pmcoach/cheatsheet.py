@@ -1,0 +1,30 @@
+"""The peer interviewer's sheet, as Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def render_cheatsheet(doc: dict[str, Any]) -> str:
+    out = [f"# Interviewer cheat sheet: {doc['title']} ({doc['product']})", "",
+           f"**Ask:** {doc['question']}", ""]
+    if doc["kind"] == "troubleshooting":
+        out += [f"*{doc['how_to_play']}*", "", "| Dimension | Answer if asked |", "|---|---|"]
+        out += [f"| {d.replace('_', ' ')} | {f.replace('|', '/')} |" for d, f in doc["facts"].items()]
+        out += ["", f"**Root cause** ({doc['root_cause_dimension']}): {doc['root_cause']}", "", "**Red herrings:**"]
+        out += [f"- {r}" for r in doc["red_herrings"]]
+        out += ["", "**Hints, in order:**"] + [f"{i}. {h}" for i, h in enumerate(doc["hints"], 1)]
+        out += ["", "**Expected action plan:**"] + [f"- {a}" for a in doc["action_plan"]]
+    else:
+        out += ["**What moved:** " + ", ".join(f"{m['metric']} {m['change']}" for m in doc["movements"]), "",
+                f"**Context if asked:** {doc['context']}", "", "**A strong answer makes these points:**"]
+        out += [f"- {p}" for p in doc["strong_points"]]
+        out += ["", f"**Defensible verdict:** {doc['verdict']}", "", "**Conditions:**"]
+        out += [f"- {c}" for c in doc["conditions"]]
+        out += ["", "**Actions:**"] + [f"- {a}" for a in doc["actions"]]
+    out += ["", "## Rubric (score 1-4 with the candidate's words as evidence)", ""]
+    out += [f"- **{r['title']}**: {r['question']}" for r in doc["rubric"].values()]
+    ns = doc["model_answer"]["north_star"]
+    out += ["", "## Model answer in brief", "", f"North star: **{ns['name']}**: {ns['definition']}", "",
+            "Guardrails: " + "; ".join(g["name"] for g in doc["model_answer"]["guardrails"]), ""]
+    return "\n".join(out)

@@ -1,0 +1,537 @@
+"""The interview engine: a deterministic state machine over the framework's stages.
+
+The interviewer's every move is a function of the scenario, the session's configuration
+and the candidate's turns so far (with the time each was sent), so a session can be
+resumed, or re-scored, by replaying its stored candidate turns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import analyse, classify
+from .analysis.diagnostics import classify_with_spans
+from .analysis.text import content_tokens, gradable
+from .errors import InputError
+from .models import Scenario, TradeoffCase, TroubleshootingCase
+
+MAIN_STAGES = ("clarify", "rationale", "segments", "objectives", "metrics")
+STAGES = (*MAIN_STAGES, "tradeoff", "troubleshooting", "done")
+
+#: Minutes per stage in a timed (45-minute) interview.
+BUDGET_MIN = {
+    "clarify": 2,
+    "rationale": 4,
+    "segments": 3,
+    "objectives": 5,
+    "metrics": 15,
+    "tradeoff": 8,
+    "troubleshooting": 8,
+}
+TOTAL_MIN = 45
+
+COMMANDS = {
+    "/help": "show these commands",
+    "/hint": "a nudge for the current stage (recorded in your feedback)",
+    "/skip": "move on to the next stage",
+    "/time": "time used, and the budget for this stage",
+    "/quit": "leave now; the session is saved (pmcoach resume)",
+}
+
+MAX_TURNS = 120  # a session that reaches this ends, whatever the stage
+
+
+@dataclass
+class Reply:
+    """One interviewer move."""
+
+    text: str
+    stage: str
+    kind: str  # ask, probe, pushback, clarification, fact, transition, hint, help, time, end, quit
+    analysis: dict[str, Any] = field(default_factory=dict)  # of the candidate turn that caused it
+
+
+@dataclass
+class Config:
+    scenario_id: str
+    followups: list[str]  # case ids in order
+    start: str = "main"  # "main" or a case id
+    timed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scenario_id": self.scenario_id, "followups": self.followups, "start": self.start, "timed": self.timed}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Config:
+        return cls(d["scenario_id"], list(d.get("followups", [])), d.get("start", "main"), bool(d.get("timed", False)))
+
+
+@dataclass
+class _CaseState:
+    case_id: str
+    kind: str  # "tradeoff" | "troubleshooting"
+    probes: set[str] = field(default_factory=set)
+    asked: list[str] = field(default_factory=list)  # troubleshooting dimensions, in order
+    hints_used: int = 0
+    hypothesis: str | None = None
+    root_cause_correct: bool | None = None
+    plan_given: bool = False
+    turns: int = 0
+    done: bool = False
+    texts: list[str] = field(default_factory=list)
+
+
+class Interview:
+    """Plays the interviewer for one scenario."""
+
+    def __init__(self, scenario: Scenario, config: Config) -> None:
+        self.s = scenario
+        self.config = config
+        cases: dict[str, TradeoffCase | TroubleshootingCase] = {c.id: c for c in scenario.tradeoffs}
+        cases.update({c.id: c for c in scenario.troubleshooting})
+        self.cases: list[TradeoffCase | TroubleshootingCase] = [cases[c] for c in config.followups if c in cases]
+        self.case_index = -1
+        self.case_state: dict[str, _CaseState] = {}
+        self.stage = "clarify" if config.start == "main" else "followup"
+        self.stage_started_at = 0.0
+        self.main_text: list[str] = []  # candidate turns of the main question
+        self.probes: set[str] = set()
+        self.pushed: set[str] = set()
+        self.hints: dict[str, int] = {}
+        self.finished = False
+        self.candidate_turns = 0
+        self.last_texts: list[str] = []
+        if config.start != "main":
+            self.case_index = next((i for i, c in enumerate(self.cases) if c.id == config.start), 0)
+
+    # ------------------------------------------------------------------ public
+
+    def opening(self) -> list[Reply]:
+        """The interviewer's first words."""
+        if self.config.start != "main":
+            return [self._open_case(0.0)]
+        intro = (
+            f"Let's do a product-execution interview. {self.s.primary_question} "
+            "Feel free to ask clarifying questions first."
+        )
+        if self.config.timed:
+            intro += f" We have {TOTAL_MIN} minutes."
+        return [Reply(intro, "clarify", "ask")]
+
+    def respond(self, text: str, at: float = 0.0) -> Reply:
+        """The interviewer's reply to one candidate turn sent ``at`` seconds into the session."""
+        if self.finished:
+            return Reply("The interview is over: your feedback is ready.", "done", "end")
+        raw = text.strip()
+        cmd = raw.split()[0].lower() if raw.startswith("/") else None
+        if cmd:
+            return self._command(cmd, at)
+        why = gradable(raw) if raw else "empty"
+        if why:
+            return Reply("I didn't catch that. Could you say it in words?", self._stage_name(), "probe",
+                         {"issue": why if raw else "empty"})
+        self.candidate_turns += 1
+        if self.candidate_turns >= MAX_TURNS:
+            self.finished = True
+            self.stage = "done"
+            return Reply("We're out of time. Thanks, that's the end of the interview.", "done", "end")
+        if self.stage in MAIN_STAGES:
+            return self._main(raw, at)
+        case = self.cases[self.case_index]
+        if isinstance(case, TroubleshootingCase):
+            return self._troubleshoot(case, raw, at)
+        return self._tradeoff(case, raw, at)
+
+    @property
+    def current_case(self) -> TradeoffCase | TroubleshootingCase | None:
+        if 0 <= self.case_index < len(self.cases) and self.stage in ("tradeoff", "troubleshooting"):
+            return self.cases[self.case_index]
+        return None
+
+    def budget_left(self, at: float) -> float | None:
+        """Seconds left in this stage of a timed interview (negative when over)."""
+        if not self.config.timed:
+            return None
+        return BUDGET_MIN.get(self._stage_name(), 5) * 60 - (at - self.stage_started_at)
+
+    # ------------------------------------------------------------------ commands
+
+    def _stage_name(self) -> str:
+        return self.stage if self.stage != "followup" else "tradeoff"
+
+    def _command(self, cmd: str, at: float) -> Reply:
+        stage = self._stage_name()
+        if cmd == "/help":
+            lines = [f"{c}  {d}" for c, d in COMMANDS.items()]
+            lines.append("Type your answer over as many lines as you like; an empty line sends it.")
+            return Reply("\n".join(lines), stage, "help")
+        if cmd == "/time":
+            mins = at / 60
+            msg = f"{mins:.0f} min in, stage: {stage}."
+            left = self.budget_left(at)
+            if left is not None:
+                msg += f" About {max(0, left) / 60:.0f} min left for this stage of the {TOTAL_MIN}-minute interview."
+            return Reply(msg, stage, "time")
+        if cmd == "/hint":
+            return self._hint(at)
+        if cmd == "/skip":
+            return self._advance(at, "Sure, let's move on.")
+        if cmd == "/quit":
+            return Reply("Saved. Pick up where you left off with 'pmcoach resume'.", stage, "quit")
+        return Reply(f"Unknown command {cmd}. Try /help.", stage, "help")
+
+    def _hint(self, at: float) -> Reply:
+        stage = self._stage_name()
+        n = self.hints.get(stage, 0)
+        self.hints[stage] = n + 1
+        case = self.current_case
+        if isinstance(case, TroubleshootingCase):
+            st = self.case_state[case.id]
+            st.hints_used += 1
+            if n < len(case.hints):
+                return Reply(f"Hint: {case.hints[n]}", stage, "hint", {"hint": n + 1, "case_id": case.id})
+            return Reply("Hint: work the checklist: pinpoint (when, where, which platform, is the data right), "
+                         "then external, then internal causes.", stage, "hint", {"hint": n + 1, "case_id": case.id})
+        generic = {
+            "clarify": f"Ask about scope and the company's goal this year, then say why {self.s.product} exists.",
+            "rationale": f"Tie {self.s.product} to the mission of {self.s.company}, name a threat, and place it in its lifecycle.",
+            "segments": "Name the sides of the market or key segments, then walk one intent-based journey.",
+            "objectives": "List a few goals per segment, then pick 2-3 and say why the first comes first.",
+            "metrics": "One north star that measures value delivered (not activity), a secondary metric per goal, "
+                       "and 2-3 guardrails.",
+            "tradeoff": "Start with the north star, then secondaries and guardrails; pros and cons; 2-3 actions; a verdict "
+                        "with conditions.",
+        }
+        return Reply("Hint: " + generic.get(stage, "Keep going."), stage, "hint", {"hint": n + 1})
+
+    # ------------------------------------------------------------------ main question
+
+    def _main(self, text: str, at: float) -> Reply:
+        stage = self.stage
+        # clarifying questions, answered from the scenario
+        if stage in ("clarify", "rationale") and "?" in text and len(text) < 400:
+            ans = self._clarification(text)
+            if ans is not None:
+                return Reply(ans, stage, "clarification", {"clarification": True})
+        self.main_text.append(text)
+        if self.stage == "clarify":
+            self.stage = "rationale"
+            stage = "rationale"
+        turn_report = analyse(text, self.s, "answer")
+        cumulative = analyse("\n\n".join(self.main_text), self.s, "answer")
+        analysis = _turn_analysis(turn_report)
+        # vanity pushback the moment it is said
+        for m in turn_report.mentions:
+            if m.vanity and not m.rejected:
+                key = m.catalog_id or m.lexicon_id or m.text.lower()
+                if key not in self.pushed:
+                    self.pushed.add(key)
+                    reason = (m.reason or "it counts activity, not value").rstrip(".")
+                    member = _member(self.s)
+                    line = (f"Let me push back on \"{m.text.strip()}\": {reason[:1].lower()}{reason[1:]}. "
+                            f"What would change for a {member} if {self.s.product} worked better?")
+                    analysis["pushback"] = key
+                    return Reply(line, stage, "pushback", analysis)
+        covered = _coverage(cumulative)
+        # time is up for this stage in a timed interview
+        left = self.budget_left(at)
+        if left is not None and left < 0:
+            return self._advance(at, "In the interest of time, let's move on.", analysis, covered)
+        probe = self._probe(self.stage, covered, cumulative)
+        if probe is not None:
+            return Reply(probe, self.stage, "probe", analysis)
+        return self._advance(at, None, analysis, covered)
+
+    def _clarification(self, text: str) -> str | None:
+        low = text.lower()
+        best, score = None, 0
+        for c in self.s.clarifications:
+            hits = sum(1 for k in c.keywords if k.lower() in low)
+            if hits > score:
+                best, score = c, hits
+        if best is None:
+            if re.search(r"\b(?:should i|can i|do you want|may i|is it ok|are we|is this)\b", low):
+                return "Your call: state your assumption and go."
+            return None
+        return best.answer
+
+    def _probe(self, stage: str, covered: dict[str, bool], rep: Any) -> str | None:
+        p = self.s.product
+        wanted: list[tuple[str, str]] = []
+        if stage == "rationale":
+            wanted = [
+                ("why_exists", f"Before we get to goals: why does {p} exist, for its users and for {self.s.company}?"),
+                ("threats", f"What threatens {p} today, and how should that shape your goals?"),
+                ("lifecycle", f"Where is {p} in its lifecycle, and what does that mean for what you focus on now?"),
+            ]
+        elif stage == "segments":
+            wanted = [
+                ("segments", f"Who are the main users or sides of the market for {p}?"),
+                ("journeys", "Walk me through the journey of your most important segment, step by step."),
+            ]
+        elif stage == "objectives":
+            wanted = [
+                ("objectives", "What goals would you set?"),
+                ("prioritization", "If you could only pursue two of those this half, which, and why that order?"),
+            ]
+        elif stage == "metrics":
+            wanted = [
+                ("metrics_any", "How would you measure success? Give me your north star, secondary metrics and guardrails."),
+                ("north_star", "If you could pick only one metric to make launch decisions on, which would it be?"),
+                ("ns_distinct", "How is your north star different from your secondary metrics?"),
+                ("guardrails", f"What could go wrong if you pushed hard on that? Which guardrails would you watch for {p}?"),
+                ("ns_defined", "How exactly would you define your north star: who is counted, out of whom, over what window?"),
+                ("pros_cons", "What's the weakness of that north star? What would it miss?"),
+            ]
+        for key, question in wanted:
+            if covered.get(key, False):
+                continue
+            pid = f"{stage}:{key}"
+            if pid in self.probes:
+                continue
+            self.probes.add(pid)
+            return question
+        return None
+
+    def _advance(self, at: float, preface: str | None, analysis: dict[str, Any] | None = None,
+                 covered: dict[str, bool] | None = None) -> Reply:
+        """Move to the next stage that still needs covering, or to the follow-ups."""
+        analysis = analysis or {}
+        if self.stage in MAIN_STAGES:
+            if covered is None:
+                covered = _coverage(analyse("\n\n".join(self.main_text), self.s, "answer")) if self.main_text else {}
+            order = list(MAIN_STAGES)
+            i = order.index(self.stage)
+            for nxt in order[i + 1:]:
+                if nxt == "clarify":
+                    continue
+                if not _stage_covered(nxt, covered):
+                    self.stage = nxt
+                    self.stage_started_at = at
+                    opener = self._opener(nxt)
+                    return Reply(f"{preface} {opener}" if preface else opener, nxt, "ask", analysis)
+            return self._next_case(at, preface, analysis)
+        case = self.current_case
+        if case is not None:
+            self.case_state[case.id].done = True
+        return self._next_case(at, preface, analysis)
+
+    def _opener(self, stage: str) -> str:
+        p = self.s.product
+        return {
+            "rationale": f"Let's start with the why. Why does {p} exist, and how does it serve {self.s.company}'s mission?",
+            "segments": f"Who uses {p}? Break down the segments or sides of the market and their journeys.",
+            "objectives": f"What goals would you set for {p}, and which come first?",
+            "metrics": "How would you measure success? Give me one north star, secondary metrics and guardrails.",
+        }[stage]
+
+    # ------------------------------------------------------------------ follow-ups
+
+    def _next_case(self, at: float, preface: str | None, analysis: dict[str, Any]) -> Reply:
+        self.case_index += 1
+        if self.case_index >= len(self.cases):
+            self.finished = True
+            self.stage = "done"
+            text = "That's all I had. Thanks, that's the end of the interview: here is your feedback."
+            return Reply(f"{preface} {text}" if preface else text, "done", "end", analysis)
+        reply = self._open_case(at)
+        if preface:
+            reply.text = f"{preface} {reply.text}"
+        reply.analysis = analysis
+        return reply
+
+    def _open_case(self, at: float) -> Reply:
+        case = self.cases[self.case_index]
+        kind = "troubleshooting" if isinstance(case, TroubleshootingCase) else "tradeoff"
+        self.stage = kind
+        self.stage_started_at = at
+        self.case_state[case.id] = _CaseState(case.id, kind)
+        lead = "Let's switch to a follow-up." if self.main_text else ""
+        extra = (" Ask me whatever you need to know; I'll answer from what we know."
+                 if kind == "troubleshooting" else "")
+        return Reply(f"{lead} {case.prompt}{extra}".strip(), kind, "ask", {"case_id": case.id})
+
+    def _tradeoff(self, case: TradeoffCase, text: str, at: float) -> Reply:
+        st = self.case_state[case.id]
+        st.turns += 1
+        if text.rstrip().endswith("?") and len(text) < 300 and "context" not in st.probes:
+            st.probes.add("context")
+            return Reply(case.context, "tradeoff", "clarification", {"case_id": case.id})
+        st.texts.append(text)
+        rep = analyse("\n\n".join(st.texts), self.s, "tradeoff")
+        crit = rep.criteria["tradeoffs"]
+        analysis = {"case_id": case.id, "tradeoff": {"score": crit.score, "found": crit.found, "missing": crit.missing}}
+        left = self.budget_left(at)
+        if left is not None and left < 0:
+            return self._advance(at, "We're at time on this one.", analysis)
+        questions = {
+            "impact on the north star": "What does this do to your north star?",
+            "impact on secondary and guardrail metrics": "And your guardrails: retention, the other side of the market, revenue?",
+            "actions to learn more or fix": "What would you do next to learn more or fix it?",
+            "a verdict": "So: ship it, iterate, or roll it back?",
+            "conditions on the verdict": "What would change your mind?",
+            "pros and cons": "What are the pros and cons here?",
+        }
+        if len(st.probes - {"context"}) < 2:
+            for miss in crit.missing:
+                if miss in st.probes or miss not in questions:
+                    continue
+                st.probes.add(miss)
+                return Reply(questions[miss], "tradeoff", "probe", analysis)
+        return self._advance(at, "Good, let's move on.", analysis)
+
+    def _troubleshoot(self, case: TroubleshootingCase, text: str, at: float) -> Reply:
+        st = self.case_state[case.id]
+        st.turns += 1
+        low = text.lower()
+        spans = classify_with_spans(text)
+        dims = [d for d in classify(text) if d != "other"]
+        analysis: dict[str, Any] = {"case_id": case.id, "dimensions": dims or ["other"],
+                                    "signals": {d: w for d, w in spans}}
+        asks_cause = re.search(r"\b(?:what(?:'s| is| was) the (?:root )?cause|tell me the (?:answer|cause)|just tell me|"
+                               r"what happened|give me the answer|reveal)\b", low)
+        hypothesis = _hypothesis(text)
+        plan = _has_plan(text)
+        # a stated root cause (with or without a plan) moves the game towards its end
+        if hypothesis and not text.rstrip().endswith("?"):
+            st.hypothesis = text
+            st.root_cause_correct = _root_cause_matches(case, text)
+            analysis["hypothesis"] = True
+            if plan:
+                st.plan_given = True
+                st.done = True
+                return self._advance(at, "Thanks, that's a clear plan.", analysis)
+            if "plan" not in st.probes:
+                st.probes.add("plan")
+                return Reply("OK. What would you do about it?", "troubleshooting", "probe", analysis)
+            st.done = True
+            return self._advance(at, "Thanks.", analysis)
+        if st.hypothesis and plan:
+            st.plan_given = True
+            st.done = True
+            analysis["plan"] = True
+            return self._advance(at, "Thanks, that's a clear plan.", analysis)
+        if asks_cause and not dims:
+            return Reply("I can't tell you that: it's what you're here to find. Which dimension would you check next?",
+                         "troubleshooting", "clarification", analysis)
+        if not dims:
+            return Reply("Can you be more specific? You can ask about when and how it moved, where, on which "
+                         "platforms, for whom, or what changed, inside or outside the company.",
+                         "troubleshooting", "clarification", analysis)
+        answers = []
+        for d in dims:
+            fact = case.facts.get(d)  # type: ignore[call-overload]
+            if fact is None:
+                continue
+            repeat = d in st.asked
+            st.asked.append(d)
+            label = d.replace("_", " ").capitalize()
+            answers.append(f"{label}: {fact}" + (" (as I said)" if repeat else "") if len(dims) > 1 else
+                           (f"As I said: {fact}" if repeat else fact))
+        left = self.budget_left(at)
+        if left is not None and left < 0:
+            return self._advance(at, " ".join(answers) + " We're at time: what's your root cause and plan? "
+                                 "(Tell me in your feedback.)", analysis)
+        if st.turns >= 25 and "wrap" not in st.probes:
+            st.probes.add("wrap")
+            answers.append("We're running short on time: what do you think the root cause is?")
+        return Reply(" ".join(answers), "troubleshooting", "fact", analysis)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _member(s: Scenario) -> str:
+    first = s.segments[0].name.lower().split("(")[0].strip()
+    return first[:-1] if first.endswith("s") and not first.endswith("ss") else first
+
+
+def _turn_analysis(rep: Any) -> dict[str, Any]:
+    return {
+        "metrics": [
+            {"text": m.text, "tier": m.tier, "vanity": m.vanity, "catalog_id": m.catalog_id, "rejected": m.rejected}
+            for m in rep.mentions
+        ],
+        "parts": sorted(k for k, v in rep.parts.items() if v),
+    }
+
+
+def _coverage(rep: Any) -> dict[str, bool]:
+    p = rep.parts
+    used = [m for m in rep.mentions if not m.rejected]
+    ns = [m for m in used if m.tier == "north_star"]
+    ns_keys = {m.catalog_id or m.text.lower() for m in ns}
+    inputs = [m for m in used if m.tier == "input"]
+    return {
+        "why_exists": bool(p["why_exists"] or p["mission"]),
+        "threats": bool(p["threats"]),
+        "lifecycle": bool(p["lifecycle"]),
+        "segments": bool(p["segments"]),
+        "journeys": bool(p["journeys"]),
+        "objectives": bool(p["objectives"]),
+        "prioritization": bool(p["prioritization"]),
+        "metrics_any": bool(used),
+        "north_star": bool(ns),
+        "ns_distinct": not any((m.catalog_id or m.text.lower()) in ns_keys for m in inputs if m.tier_source == "label"),
+        "guardrails": any(m.tier == "guardrail" for m in used),
+        "ns_defined": any(m.defined or m.catalog_id for m in ns) if ns else False,
+        "pros_cons": bool(p["pros_cons"]),
+    }
+
+
+def _stage_covered(stage: str, c: dict[str, bool]) -> bool:
+    return {
+        "rationale": c.get("why_exists", False) and c.get("threats", False),
+        "segments": c.get("segments", False) and c.get("journeys", False),
+        "objectives": c.get("objectives", False) and c.get("prioritization", False),
+        "metrics": c.get("north_star", False) and c.get("guardrails", False) and c.get("ns_distinct", False),
+    }.get(stage, False)
+
+
+_HYPOTHESIS = re.compile(
+    r"\broot cause\b|\bmy (?:hypothesis|guess|best guess|conclusion)\b|\bi (?:think|suspect|believe|bet|'m fairly sure|am fairly sure) "
+    r"(?:it(?:'s| is| was)|the|this|that|we)\b|\bit(?:'s| is| was) (?:probably|likely|most likely)\b|\bthe (?:cause|culprit|reason) "
+    r"(?:is|was)\b|\bcaused by\b|\bso it(?:'s| is| was)\b|\bthat explains\b|\bi'?m confident\b",
+    re.I,
+)
+_PLAN = re.compile(
+    r"\b(?:roll ?back|revert|hotfix|patch|fix|ship a fix|pause|alert|monitor|communicate|post-?mortem|escalate|"
+    r"talk to|reach out|work with|add (?:an? )?(?:alert|test|check|monitor)|do nothing|no action|wait|re-?run|backfill|"
+    r"restore|re-?enable|launch|counter|respond|lobby|adjust|reallocate|re-?invest|re-?instate|update)\w*\b|\bnext steps?\b|\baction plan\b",
+    re.I,
+)
+
+
+def _hypothesis(text: str) -> bool:
+    return bool(_HYPOTHESIS.search(text))
+
+
+def _has_plan(text: str) -> bool:
+    return bool(re.search(r"\b(?:i'?d|i would|we should|we'd|we would|plan|next|then|first)\b", text, re.I)) and bool(
+        _PLAN.search(text)
+    )
+
+
+def _root_cause_matches(case: TroubleshootingCase, text: str) -> bool:
+    dims = set(classify(text))
+    if case.root_cause_dimension in dims:
+        return True
+    want = content_tokens(case.root_cause)
+    got = content_tokens(text)
+    return len(want & got) >= max(3, len(want) // 5)
+
+
+def root_cause_reached(case: TroubleshootingCase, asked: list[str]) -> int | None:
+    """How many questions it took to ask about the root cause's dimension (None if never)."""
+    for i, d in enumerate(asked, start=1):
+        if d == case.root_cause_dimension:
+            return i
+    return None
+
+
+def check_text(text: str) -> None:
+    """Raise InputError for text that cannot be a turn."""
+    if len(text) > 20_000:
+        raise InputError(f"a turn is limited to 20,000 characters (this one has {len(text):,})")

@@ -1,0 +1,357 @@
+"""The store: sessions and turns, in SQLite by default or PostgreSQL by URL.
+
+Every turn is committed in its own transaction before the caller shows the reply, so a
+process killed mid-interview loses nothing that was acknowledged. Migrations are numbered,
+each applied in its own transaction when the store opens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import PmcoachError
+
+#: Numbered migrations. Never edit one that has shipped: add a new one.
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (
+        1,
+        "sessions and turns",
+        (
+            """CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                scenario_id TEXT NOT NULL,
+                config TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active',
+                created_at DOUBLE PRECISION NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL
+            )""",
+            """CREATE TABLE turns (
+                session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                stage TEXT NOT NULL,
+                text TEXT NOT NULL,
+                analysis TEXT NOT NULL DEFAULT '{}',
+                at DOUBLE PRECISION NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (session_id, seq)
+            )""",
+        ),
+    ),
+    (
+        2,
+        "feedback and scores per session",
+        (
+            "ALTER TABLE sessions ADD COLUMN feedback TEXT",
+            "ALTER TABLE sessions ADD COLUMN overall DOUBLE PRECISION",
+            "CREATE INDEX sessions_scenario ON sessions (scenario_id, created_at)",
+        ),
+    ),
+    (
+        3,
+        "accounts",
+        (
+            """CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL
+            )""",
+            "ALTER TABLE sessions ADD COLUMN user_id TEXT",
+            "CREATE INDEX sessions_user ON sessions (user_id, created_at)",
+        ),
+    ),
+)
+
+
+class StoreError(PmcoachError):
+    """The database cannot be opened or used."""
+
+
+class NotFound(PmcoachError):
+    """No such session (or not yours)."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    scenario_id: str
+    config: dict[str, Any]
+    status: str
+    created_at: float
+    updated_at: float
+    feedback: dict[str, Any] | None
+    overall: float | None
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    session_id: str
+    seq: int
+    role: str
+    stage: str
+    text: str
+    analysis: dict[str, Any]
+    at: float
+
+
+def new_id() -> str:
+    return secrets.token_hex(6)
+
+
+class Store:
+    """A small repository over DB-API connections (sqlite3 or psycopg)."""
+
+    def __init__(self, url: str | Path) -> None:
+        self.url = str(url)
+        self._lock = threading.RLock()
+        self.postgres = self.url.startswith(("postgresql://", "postgres://"))
+        self._conn = self._connect()
+        self.migrate()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _connect(self) -> Any:
+        if self.postgres:
+            try:
+                import psycopg
+            except ImportError:
+                raise StoreError(
+                    "PostgreSQL needs the 'psycopg' package: pip install 'pmcoach[server]'"
+                ) from None
+            try:
+                return psycopg.connect(self.url, autocommit=True)
+            except psycopg.Error as e:
+                raise StoreError(f"cannot connect to PostgreSQL: {str(e).strip().splitlines()[0]}") from None
+        path = Path(self.url.removeprefix("sqlite:///"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open the database {path}: {e}") from None
+        return conn
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.postgres else sql
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        """One transaction: committed on success, rolled back on error."""
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                cur.execute("BEGIN" if self.postgres else "BEGIN IMMEDIATE")
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):  # the original error matters more
+                    cur.execute("ROLLBACK")
+                raise
+            finally:
+                cur.close()
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                cur.execute(self._sql(sql), tuple(params))
+                return list(cur.fetchall())
+            finally:
+                cur.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # ------------------------------------------------------------------ schema
+
+    def version(self) -> int:
+        rows = self._query("SELECT MAX(version) FROM schema_migrations")
+        return int(rows[0][0] or 0)
+
+    def migrate(self, target: int | None = None) -> list[int]:
+        """Apply pending migrations (each in its own transaction); return those applied."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                "applied_at DOUBLE PRECISION NOT NULL)"
+            )
+            cur.close()
+        applied = []
+        for version, name, statements in MIGRATIONS:
+            if target is not None and version > target:
+                break
+            with self._tx() as cur:
+                if self.postgres:
+                    cur.execute("SELECT pg_advisory_xact_lock(815001)")
+                cur.execute(self._sql("SELECT 1 FROM schema_migrations WHERE version = ?"), (version,))
+                if cur.fetchone():
+                    continue
+                for stmt in statements:
+                    cur.execute(stmt)
+                cur.execute(
+                    self._sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
+                    (version, name, time.time()),
+                )
+                applied.append(version)
+        return applied
+
+    # ------------------------------------------------------------------ sessions
+
+    def create_session(self, scenario_id: str, config: dict[str, Any], user_id: str | None = None) -> str:
+        sid = new_id()
+        now = time.time()
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    "INSERT INTO sessions (id, scenario_id, config, status, created_at, updated_at, user_id) "
+                    "VALUES (?, ?, ?, 'active', ?, ?, ?)"
+                ),
+                (sid, scenario_id, json.dumps(config), now, now, user_id),
+            )
+        return sid
+
+    def session(self, sid: str, user_id: str | None = None, *, any_user: bool = False) -> SessionRow:
+        rows = self._query(
+            "SELECT id, scenario_id, config, status, created_at, updated_at, feedback, overall, user_id "
+            "FROM sessions WHERE id = ?",
+            (sid,),
+        )
+        if not rows or (not any_user and rows[0][8] != user_id):
+            raise NotFound(f"no session {sid!r} (see 'pmcoach history')")
+        return _session(rows[0])
+
+    def sessions(self, user_id: str | None = None, scenario_id: str | None = None, *, any_user: bool = False) -> list[SessionRow]:
+        sql = ("SELECT id, scenario_id, config, status, created_at, updated_at, feedback, overall, user_id "
+               "FROM sessions WHERE 1=1")
+        params: list[Any] = []
+        if not any_user:
+            sql += " AND user_id IS NULL" if user_id is None else " AND user_id = ?"
+            if user_id is not None:
+                params.append(user_id)
+        if scenario_id is not None:
+            sql += " AND scenario_id = ?"
+            params.append(scenario_id)
+        sql += " ORDER BY created_at, id"
+        return [_session(r) for r in self._query(sql, params)]
+
+    def add_turn(self, sid: str, role: str, stage: str, text: str, analysis: dict[str, Any], at: float) -> int:
+        """Append a turn and commit it; returns its sequence number."""
+        now = time.time()
+        for _attempt in range(5):
+            try:
+                with self._tx() as cur:
+                    cur.execute(self._sql("SELECT COALESCE(MAX(seq), 0) FROM turns WHERE session_id = ?"), (sid,))
+                    seq = int(cur.fetchone()[0]) + 1
+                    cur.execute(
+                        self._sql(
+                            "INSERT INTO turns (session_id, seq, role, stage, text, analysis, at, created_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        ),
+                        (sid, seq, role, stage, text, json.dumps(analysis), at, now),
+                    )
+                    cur.execute(self._sql("UPDATE sessions SET updated_at = ? WHERE id = ?"), (now, sid))
+                return seq
+            except Exception as e:  # a concurrent writer took the same seq: try again
+                if "unique" not in str(e).lower() and "duplicate" not in str(e).lower():
+                    raise
+        raise StoreError(f"could not append a turn to session {sid}")
+
+    def reply_to(self, sid: str, candidate_seq: int, candidate_analysis: dict[str, Any], role: str, stage: str,
+                 text: str, analysis: dict[str, Any], at: float) -> int:
+        """Record the analysis of a stored candidate turn and the reply to it, in one transaction."""
+        now = time.time()
+        with self._tx() as cur:
+            cur.execute(self._sql("UPDATE turns SET analysis = ? WHERE session_id = ? AND seq = ?"),
+                        (json.dumps(candidate_analysis), sid, candidate_seq))
+            cur.execute(self._sql("SELECT COALESCE(MAX(seq), 0) FROM turns WHERE session_id = ?"), (sid,))
+            seq = int(cur.fetchone()[0]) + 1
+            cur.execute(
+                self._sql("INSERT INTO turns (session_id, seq, role, stage, text, analysis, at, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                (sid, seq, role, stage, text, json.dumps(analysis), at, now),
+            )
+            cur.execute(self._sql("UPDATE sessions SET updated_at = ? WHERE id = ?"), (now, sid))
+        return seq
+
+    def turns(self, sid: str) -> list[TurnRow]:
+        rows = self._query(
+            "SELECT session_id, seq, role, stage, text, analysis, at FROM turns WHERE session_id = ? ORDER BY seq",
+            (sid,),
+        )
+        return [TurnRow(r[0], int(r[1]), r[2], r[3], r[4], json.loads(r[5] or "{}"), float(r[6])) for r in rows]
+
+    def finish(self, sid: str, feedback: dict[str, Any], overall: float) -> None:
+        with self._tx() as cur:
+            cur.execute(
+                self._sql("UPDATE sessions SET status = 'finished', feedback = ?, overall = ?, updated_at = ? WHERE id = ?"),
+                (json.dumps(feedback), overall, time.time(), sid),
+            )
+
+    def set_status(self, sid: str, status: str) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?"), (status, time.time(), sid))
+
+    def delete_session(self, sid: str) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM turns WHERE session_id = ?"), (sid,))
+            cur.execute(self._sql("DELETE FROM sessions WHERE id = ?"), (sid,))
+
+    # ------------------------------------------------------------------ users
+
+    def create_user(self, email: str, password_hash: str) -> str:
+        uid = new_id()
+        try:
+            with self._tx() as cur:
+                cur.execute(
+                    self._sql("INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)"),
+                    (uid, email, password_hash, time.time()),
+                )
+        except Exception as e:
+            if "unique" in str(e).lower() or "duplicate" in str(e).lower():
+                raise PmcoachError("an account with that email already exists") from None
+            raise
+        return uid
+
+    def user_by_email(self, email: str) -> tuple[str, str] | None:
+        rows = self._query("SELECT id, password_hash FROM users WHERE email = ?", (email,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+
+def _session(r: Sequence[Any]) -> SessionRow:
+    return SessionRow(
+        id=r[0],
+        scenario_id=r[1],
+        config=json.loads(r[2]),
+        status=r[3],
+        created_at=float(r[4]),
+        updated_at=float(r[5]),
+        feedback=json.loads(r[6]) if r[6] else None,
+        overall=float(r[7]) if r[7] is not None else None,
+        user_id=r[8],
+    )
+
+
+def open_store(url: str | None = None) -> Store:
+    """The store named by ``url``, ``PMCOACH_DATABASE_URL``, or the SQLite file under PMCOACH_HOME."""
+    import os
+
+    from . import paths
+
+    return Store(url or os.environ.get("PMCOACH_DATABASE_URL") or paths.database())
