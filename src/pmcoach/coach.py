@@ -18,7 +18,7 @@ from .errors import InputError, PmcoachError
 from .feedback import build_feedback
 from .kb import Bank
 from .models import Scenario, TroubleshootingCase
-from .rubric import AREAS
+from .rubric import AREAS, CORE_AREAS
 from .store import SessionRow, Store, TurnRow
 
 
@@ -52,7 +52,8 @@ class Coach:
             totals: dict[str, list[int]] = {}
             for s in finished[-5:]:
                 for a, c in (s.feedback or {}).get("criteria", {}).items():
-                    if c.get("score") is not None:
+                    # the areas a session can train directly
+                    if c.get("score") is not None and a in (*CORE_AREAS, "problem_diagnosis"):
                         totals.setdefault(a, []).append(c["score"])
             if totals:
                 weakest = min(totals, key=lambda a: (sum(totals[a]) / len(totals[a]), AREAS.index(a)))

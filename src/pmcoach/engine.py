@@ -408,11 +408,12 @@ class Interview:
                 return Reply("OK. What would you do about it?", "troubleshooting", "probe", analysis)
             st.done = True
             return self._advance(at, "Thanks.", analysis)
-        if st.hypothesis and plan:
-            st.plan_given = True
+        if st.hypothesis and "plan" in st.probes:
+            # this turn answers "what would you do about it?"
+            st.plan_given = plan
             st.done = True
-            analysis["plan"] = True
-            return self._advance(at, "Thanks, that's a clear plan.", analysis)
+            analysis["plan"] = plan
+            return self._advance(at, "Thanks, that's a clear plan." if plan else "Thanks.", analysis)
         if asks_cause and not dims:
             return Reply("I can't tell you that: it's what you're here to find. Which dimension would you check next?",
                          "troubleshooting", "clarification", analysis)
