@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -41,10 +42,8 @@ class _Reader:
         while time.time() < end:
             if self.buf.count(needle) >= count:
                 return self.buf
-            try:
+            with contextlib.suppress(queue.Empty):
                 self.buf += self.q.get(timeout=0.2)
-            except queue.Empty:
-                pass
         raise AssertionError(f"timed out waiting for {needle!r} x{count}; got:\n{self.buf[-2000:]}")
 
 
