@@ -91,7 +91,7 @@ def dimension_quality(split: str, show: int) -> dict[str, Any]:
         rows += load("diagnostic_questions_train.jsonl")
     if not rows:
         return {}
-    exact = 0
+    exact = overlap = 0
     tp = fp = fn = 0
     per_dim: Counter[str] = Counter()
     per_dim_ok: Counter[str] = Counter()
@@ -100,6 +100,7 @@ def dimension_quality(split: str, show: int) -> dict[str, Any]:
         gold = set(r["dims"])
         pred = set(classify(r["text"]))
         exact += gold == pred
+        overlap += bool(gold & pred)
         tp += len(gold & pred)
         fp += len(pred - gold)
         fn += len(gold - pred)
@@ -115,6 +116,7 @@ def dimension_quality(split: str, show: int) -> dict[str, Any]:
     return {
         "items": len(rows),
         "dimension_accuracy_exact_set": round(exact / len(rows), 3),
+        "dimension_any_correct": round(overlap / len(rows), 3),
         "dimension_micro_precision": round(p, 3),
         "dimension_micro_recall": round(rc, 3),
         "dimension_micro_f1": round(2 * p * rc / (p + rc), 3) if p + rc else 0.0,

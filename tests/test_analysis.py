@@ -275,3 +275,5 @@ def test_quality_on_the_labelled_test_split_does_not_regress() -> None:
     assert m["vanity_f1"] >= 0.88
     assert m["tier_accuracy"] >= 0.88
     assert d["dimension_micro_f1"] >= 0.88
+    a = quality.answer_quality("test", 0)
+    assert a["every_strong_above_every_weak"] is True
