@@ -250,7 +250,7 @@ def test_a_turn_is_stored_before_the_reply(tmp_path: Path, monkeypatch: pytest.M
     coach = Coach(Store(tmp_path / "db.sqlite"), BANK)
     st = coach.start("Facebook Groups")
 
-    def boom(self, text, at=0.0):  # type: ignore[no-untyped-def]
+    def boom(self, text, at=0.0, extra_dims=None):  # type: ignore[no-untyped-def]
         raise RuntimeError("engine crashed")
 
     monkeypatch.setattr(Interview, "respond", boom)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +32,10 @@ class Started:
 
 
 class Coach:
-    def __init__(self, store: Store, bank: Bank, cache_size: int = 256) -> None:
+    def __init__(self, store: Store, bank: Bank, cache_size: int = 256, assist: Any = None) -> None:
         self.store = store
         self.bank = bank
+        self.assist = assist  # an optional pmcoach.llm.Assist
         self._cache: OrderedDict[str, tuple[int, Interview]] = OrderedDict()
         self._cache_size = cache_size
         self._locks: dict[str, threading.Lock] = {}
@@ -123,14 +125,19 @@ class Coach:
         if scenario is None:
             raise PmcoachError(f"session {sid} uses scenario {row.scenario_id!r}, which is no longer in the bank")
         iv = Interview(scenario, Config.from_json(row.config))
+        iv.opening()  # sets up a session that starts at a follow-up
         for t in turns:
             if t.role == "candidate":
-                iv.respond(t.text, t.at)
+                iv.respond(t.text, t.at, t.analysis.get("llm_dimensions"))
         self._cache[sid] = (len(turns), iv)
         return row, iv, turns
 
-    def say(self, sid: str, text: str, user_id: str | None = None, at: float | None = None) -> Reply:
-        """Store the candidate's turn (committed first), then the interviewer's reply."""
+    def say(self, sid: str, text: str, user_id: str | None = None, at: float | None = None,
+            on_token: Callable[[str], None] | None = None) -> Reply:
+        """Store the candidate's turn (committed first), then the interviewer's reply.
+
+        With an LLM configured, ``on_token`` receives the reworded reply as it streams; the
+        engine still decides the move, and its words are used whenever the model fails."""
         check_text(text)
         with self._lock(sid):
             row, iv, turns = self.interview(sid, user_id)
@@ -139,11 +146,29 @@ class Coach:
             when = at if at is not None else time.time() - row.created_at
             stage = iv._stage_name()
             seq = self.store.add_turn(sid, "candidate", stage, text, {}, when)
-            reply = iv.respond(text, when)
-            cand_analysis = dict(reply.analysis)
-            self.store.reply_to(sid, seq, cand_analysis, "interviewer", reply.stage, reply.text,
-                                {"kind": reply.kind, **({"case_id": reply.analysis["case_id"]} if "case_id" in reply.analysis else {}),
-                                 **({"hint": reply.analysis["hint"]} if "hint" in reply.analysis else {})}, when)
+            llm_info: dict[str, Any] = {}
+            extra = None
+            if self.assist is not None and iv.needs_reading(text):
+                extra, notice = self.assist.interpret_dimensions(text)
+                llm_info["llm_dimensions"] = extra
+                if notice:
+                    llm_info["llm_notice"] = notice
+            reply = iv.respond(text, when, extra)
+            cand_analysis = dict(reply.analysis) | llm_info
+            meta: dict[str, Any] = {"kind": reply.kind}
+            for key in ("case_id", "hint"):
+                if key in reply.analysis:
+                    meta[key] = reply.analysis[key]
+            shown = reply.text
+            if self.assist is not None and not iv.finished:
+                out = self.assist.reword(reply.text, stage=reply.stage, kind=reply.kind,
+                                         product=iv.s.product, on_token=on_token)
+                shown = out.text
+                meta["llm"] = {"used": out.used_llm, "notice": out.notice}
+                if out.used_llm:
+                    meta["engine_text"] = reply.text
+            self.store.reply_to(sid, seq, cand_analysis, "interviewer", reply.stage, shown, meta, when)
+            reply = Reply(shown, reply.stage, reply.kind, cand_analysis | {"llm": meta.get("llm")})
             self._cache[sid] = (len(turns) + 2, iv)
             if iv.finished:
                 self.finish(sid, user_id)

@@ -120,7 +120,13 @@ class Interview:
             intro += f" We have {TOTAL_MIN} minutes."
         return [Reply(intro, "clarify", "ask")]
 
-    def respond(self, text: str, at: float = 0.0) -> Reply:
+    def needs_reading(self, text: str) -> bool:
+        """True when this turn is a troubleshooting question the rules cannot place (an
+        optional LLM may read it; its reading is stored with the turn for replay)."""
+        return (self.stage == "troubleshooting" and not text.strip().startswith("/")
+                and not _hypothesis(text) and classify(text) == ["other"])
+
+    def respond(self, text: str, at: float = 0.0, extra_dims: list[str] | None = None) -> Reply:
         """The interviewer's reply to one candidate turn sent ``at`` seconds into the session."""
         if self.finished:
             return Reply("The interview is over: your feedback is ready.", "done", "end")
@@ -141,7 +147,7 @@ class Interview:
             return self._main(raw, at)
         case = self.cases[self.case_index]
         if isinstance(case, TroubleshootingCase):
-            return self._troubleshoot(case, raw, at)
+            return self._troubleshoot(case, raw, at, extra_dims or [])
         return self._tradeoff(case, raw, at)
 
     @property
@@ -382,12 +388,15 @@ class Interview:
                 return Reply(questions[miss], "tradeoff", "probe", analysis)
         return self._advance(at, "Good, let's move on.", analysis)
 
-    def _troubleshoot(self, case: TroubleshootingCase, text: str, at: float) -> Reply:
+    def _troubleshoot(self, case: TroubleshootingCase, text: str, at: float, extra_dims: list[str]) -> Reply:
         st = self.case_state[case.id]
         st.turns += 1
         low = text.lower()
         spans = classify_with_spans(text)
         dims = [d for d in classify(text) if d != "other"]
+        if not dims and extra_dims:
+            # a model's reading of a question the rules could not place: at most two known dimensions
+            dims = [str(d) for d in extra_dims if d in case.facts][:2]
         analysis: dict[str, Any] = {"case_id": case.id, "dimensions": dims or ["other"],
                                     "signals": {d: w for d, w in spans}}
         asks_cause = re.search(r"\b(?:what(?:'s| is| was) the (?:root )?cause|tell me the (?:answer|cause)|just tell me|"

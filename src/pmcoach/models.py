@@ -275,6 +275,7 @@ class Scenario(_Model):
     recommendation: Recommendation
     tradeoffs: list[TradeoffCase] = Field(min_length=2)
     troubleshooting: list[TroubleshootingCase] = Field(min_length=2)
+    generated_by: str | None = Field(default=None, description="Set when a model drafted this file: review it.")
 
     _id = field_validator("id")(_check_id)
 
