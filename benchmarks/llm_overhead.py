@@ -31,7 +31,7 @@ DATA = Path(__file__).parent.parent / "tests" / "data"
 
 def run(coach: Coach, sessions: int, fake: FakeLLM | None, delay: float) -> list[float]:
     out = []
-    for i in range(sessions):
+    for _i in range(sessions):
         turns = [t.strip() for t in (DATA / "strong_groups.txt").read_text().split("\n---\n") if t.strip()]
         st = coach.start("Facebook Groups")
         for t in turns:

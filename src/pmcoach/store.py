@@ -71,6 +71,24 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX sessions_user ON sessions (user_id, created_at)",
         ),
     ),
+    (
+        4,
+        "web sign-in sessions and login attempts",
+        (
+            """CREATE TABLE auth_sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at DOUBLE PRECISION NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            )""",
+            "CREATE INDEX auth_sessions_user ON auth_sessions (user_id)",
+            """CREATE TABLE login_attempts (
+                key TEXT NOT NULL,
+                at DOUBLE PRECISION NOT NULL
+            )""",
+            "CREATE INDEX login_attempts_key ON login_attempts (key, at)",
+        ),
+    ),
 )
 
 
@@ -332,6 +350,51 @@ class Store:
     def user_by_email(self, email: str) -> tuple[str, str] | None:
         rows = self._query("SELECT id, password_hash FROM users WHERE email = ?", (email,))
         return (rows[0][0], rows[0][1]) if rows else None
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("UPDATE users SET password_hash = ? WHERE id = ?"), (password_hash, user_id))
+
+    # ------------------------------------------------------------------ web sign-in (server-side, so workers hold no state)
+
+    def create_auth_session(self, user_id: str, token_hash: str, expires_at: float) -> None:
+        """Record a signed-in browser or API client by the hash of its token (never the token)."""
+        now = time.time()
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM auth_sessions WHERE expires_at < ?"), (now,))
+            cur.execute(
+                self._sql("INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
+                (token_hash, user_id, now, expires_at),
+            )
+
+    def auth_session_user(self, token_hash: str) -> tuple[str, str] | None:
+        """(user id, email) of an unexpired sign-in, else None."""
+        rows = self._query(
+            "SELECT u.id, u.email FROM auth_sessions a JOIN users u ON u.id = a.user_id "
+            "WHERE a.token_hash = ? AND a.expires_at > ?",
+            (token_hash, time.time()),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def delete_auth_session(self, token_hash: str) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM auth_sessions WHERE token_hash = ?"), (token_hash,))
+
+    def add_login_attempt(self, key: str) -> None:
+        """Count one failed attempt under ``key`` (e.g. an email or a client address)."""
+        now = time.time()
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM login_attempts WHERE at < ?"), (now - 86400,))
+            cur.execute(self._sql("INSERT INTO login_attempts (key, at) VALUES (?, ?)"), (key, now))
+
+    def login_attempts(self, key: str, since: float) -> list[float]:
+        """Times of the failed attempts under ``key`` since ``since``, oldest first."""
+        rows = self._query("SELECT at FROM login_attempts WHERE key = ? AND at >= ? ORDER BY at", (key, since))
+        return [float(r[0]) for r in rows]
+
+    def clear_login_attempts(self, key: str) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM login_attempts WHERE key = ?"), (key,))
 
 
 def _session(r: Sequence[Any]) -> SessionRow:
