@@ -597,6 +597,25 @@ def cheatsheet_cmd(case_id: str, as_json: bool) -> None:
     _print_markdown(render_cheatsheet(doc))
 
 
+@cli.command("serve", context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Anything but loopback turns accounts on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in your browser.")
+@click.option("--workers", default=1, show_default=True, type=int, help="uvicorn worker processes (they share nothing).")
+@click.option("--database-url", envvar="PMCOACH_DATABASE_URL", help="SQLite path or postgresql://... (default: PMCOACH_HOME).")
+@click.option("--accounts/--no-accounts", "accounts", default=None, help="Require sign-in (always on off loopback).")
+def serve_cmd(host: str, port: int, open_browser: bool, workers: int, database_url: str | None,
+              accounts: bool | None) -> None:
+    """Serve the web app and its JSON API (needs: pip install 'pmcoach[server]').
+
+    The browser app and the terminal share one store: a session started in one shows in the
+    other. Every page has a JSON twin; the API schema is at /openapi.json.
+    """
+    from .web import serve
+
+    serve(host, port, open_browser, workers, database_url, require_accounts=accounts)
+
+
 @cli.command("models", context_settings=CONTEXT)
 @click.option("--test", "test", is_flag=True, help="Send each model a one-line prompt and report what happens.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

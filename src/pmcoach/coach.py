@@ -105,6 +105,9 @@ class Coach:
 
     def _lock(self, sid: str) -> threading.Lock:
         with self._locks_guard:
+            if len(self._locks) > 4 * self._cache_size:
+                # forget locks nobody holds; a held one stays, so its session is still serialised
+                self._locks = {k: v for k, v in self._locks.items() if v.locked()}
             return self._locks.setdefault(sid, threading.Lock())
 
     def _remember(self, sid: str, iv: Interview) -> None:

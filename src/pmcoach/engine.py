@@ -8,6 +8,8 @@ resumed, or re-scored, by replaying its stored candidate turns.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,7 +187,7 @@ class Interview:
         if cmd == "/skip":
             return self._advance(at, "Sure, let's move on.")
         if cmd == "/quit":
-            return Reply("Saved. Pick up where you left off with 'pmcoach resume'.", stage, "quit")
+            return Reply("Saved: you can pick up where you left off later.", stage, "quit")
         return Reply(f"Unknown command {cmd}. Try /help.", stage, "help")
 
     def _hint(self, at: float) -> Reply:
@@ -225,8 +227,8 @@ class Interview:
         if self.stage == "clarify":
             self.stage = "rationale"
             stage = "rationale"
-        turn_report = analyse(text, self.s, "answer")
-        cumulative = analyse("\n\n".join(self.main_text), self.s, "answer")
+        turn_report = _analysed(text, self.s, "answer")
+        cumulative = _analysed("\n\n".join(self.main_text), self.s, "answer")
         analysis = _turn_analysis(turn_report)
         # vanity pushback the moment it is said
         for m in turn_report.mentions:
@@ -307,7 +309,7 @@ class Interview:
         analysis = analysis or {}
         if self.stage in MAIN_STAGES:
             if covered is None:
-                covered = _coverage(analyse("\n\n".join(self.main_text), self.s, "answer")) if self.main_text else {}
+                covered = _coverage(_analysed("\n\n".join(self.main_text), self.s, "answer")) if self.main_text else {}
             order = list(MAIN_STAGES)
             i = order.index(self.stage)
             for nxt in order[i + 1:]:
@@ -366,7 +368,7 @@ class Interview:
             st.probes.add("context")
             return Reply(case.context, "tradeoff", "clarification", {"case_id": case.id})
         st.texts.append(text)
-        rep = analyse("\n\n".join(st.texts), self.s, "tradeoff")
+        rep = _analysed("\n\n".join(st.texts), self.s, "tradeoff")
         crit = rep.criteria["tradeoffs"]
         analysis = {"case_id": case.id, "tradeoff": {"score": crit.score, "found": crit.found, "missing": crit.missing}}
         left = self.budget_left(at)
@@ -451,6 +453,28 @@ class Interview:
 
 
 # ---------------------------------------------------------------------- helpers
+
+_MEMO: OrderedDict[tuple[int, str, str], tuple[Scenario, Any]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+
+
+def _analysed(text: str, s: Scenario, mode: str) -> Any:
+    """analyse(), remembered: rebuilding a session from its turns (another worker, a
+    resume) then costs one analysis per new turn, not one per turn so far. The engine
+    only reads reports, so sharing them is safe."""
+    key = (id(s), mode, text)
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+        if hit is not None and hit[0] is s:
+            _MEMO.move_to_end(key)
+            return hit[1]
+    rep = analyse(text, s, mode)  # type: ignore[arg-type]
+    with _MEMO_LOCK:
+        _MEMO[key] = (s, rep)
+        while len(_MEMO) > 2048:
+            _MEMO.popitem(last=False)
+    return rep
+
 
 
 def _member(s: Scenario) -> str:

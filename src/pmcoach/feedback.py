@@ -333,11 +333,11 @@ def _cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
-def score_chart_svg(criteria: dict[str, dict[str, Any]], width: int = 560) -> str:
+def score_chart_svg(criteria: dict[str, dict[str, Any]], width: int = 640) -> str:
     """A horizontal bar chart of the rubric scores, as inline SVG."""
     rows = [(TITLES[a], c["score"]) for a, c in criteria.items()]
     h = 26 * len(rows) + 30
-    x0 = 220
+    x0 = 290
     bar_w = width - x0 - 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" role="img" '
              f'aria-label="Rubric scores" font-family="sans-serif" font-size="12">']

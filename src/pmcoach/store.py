@@ -164,6 +164,15 @@ class Store:
             raise StoreError(f"cannot open the database {path}: {e}") from None
         return conn
 
+    def _live(self) -> Any:
+        """The connection, reconnected first if PostgreSQL dropped it (a restart, a failover):
+        the request that met the broken connection failed, the next one works."""
+        if self.postgres and (self._conn.closed or getattr(self._conn, "broken", False)):
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = self._connect()
+        return self._conn
+
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.postgres else sql
 
@@ -171,7 +180,7 @@ class Store:
     def _tx(self) -> Iterator[Any]:
         """One transaction: committed on success, rolled back on error."""
         with self._lock:
-            cur = self._conn.cursor()
+            cur = self._live().cursor()
             try:
                 cur.execute("BEGIN" if self.postgres else "BEGIN IMMEDIATE")
                 yield cur
@@ -185,7 +194,7 @@ class Store:
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            cur = self._conn.cursor()
+            cur = self._live().cursor()
             try:
                 cur.execute(self._sql(sql), tuple(params))
                 return list(cur.fetchall())
