@@ -604,8 +604,9 @@ def cheatsheet_cmd(case_id: str, as_json: bool) -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="uvicorn worker processes (they share nothing).")
 @click.option("--database-url", envvar="PMCOACH_DATABASE_URL", help="SQLite path or postgresql://... (default: PMCOACH_HOME).")
 @click.option("--accounts/--no-accounts", "accounts", default=None, help="Require sign-in (always on off loopback).")
+@click.option("--model", "model", metavar="NAME", help=MODEL_HELP + " Replies stream into the page.")
 def serve_cmd(host: str, port: int, open_browser: bool, workers: int, database_url: str | None,
-              accounts: bool | None) -> None:
+              accounts: bool | None, model: str | None) -> None:
     """Serve the web app and its JSON API (needs: pip install 'pmcoach[server]').
 
     The browser app and the terminal share one store: a session started in one shows in the
@@ -613,7 +614,7 @@ def serve_cmd(host: str, port: int, open_browser: bool, workers: int, database_u
     """
     from .web import serve
 
-    serve(host, port, open_browser, workers, database_url, require_accounts=accounts)
+    serve(host, port, open_browser, workers, database_url, require_accounts=accounts, model=model)
 
 
 @cli.command("models", context_settings=CONTEXT)

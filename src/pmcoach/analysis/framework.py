@@ -44,7 +44,7 @@ CUES: dict[str, str] = {
     "launch_plan": r"\ba/?b[- ]?tests?\b|\bexperiments?\b|\bholdouts?\b|\brollout\b|\broll (?:it |this )?out\b|\bramp(?:ing)?\b|\bstaged\b|"
     r"\bcanary\b|\bpilot\b|\bpost[- ]launch\b|\bpre[- ]launch\b|\blaunch (?:decision|criteria|plan|review)\b|\bkill switch\b|"
     r"\broll ?back\b|\bdogfood\w*\b|\bbeta\b|\bstatistical(?:ly)? significan\w*|\bsample size\b|\bpower analysis\b|\bmonitor\w*\b|"
-    r"\bdashboards?\b|\balerts?\b|\bgradual(?:ly)? (?:launch|release)\b|\b\d+% of (?:users|traffic)\b|\bship (?:it|to)\b",
+    r"\bdashboards?\b|\b(?:an|add|set up|with|the) alerts?\b|\balerting\b|\bgradual(?:ly)? (?:launch|release)\b|\b\d+% of (?:users|traffic)\b|\bship (?:it|to)\b",
     "detail": r"\bedge cases?\b|\bcannibali[sz]\w*|\becosystem\b|\bother side\b|\bboth sides\b|\bnew (?:vs\.?|versus|and) (?:existing|old|returning)\b|"
     r"\bnovelty (?:effect|bias)\b|\blong[- ]term\b|\bshort[- ]term\b|\bmix[- ]shift\b|\bsimpson\w*|\bspill[- ]?over\b|\bnetwork effects?\b|"
     r"\bsecond[- ]order\b|\bunintended\b|\bsurvivorship\b|\bselection bias\b|\bheavy (?:vs\.? )?(?:and )?light users?\b|\bcohorts?\b|"

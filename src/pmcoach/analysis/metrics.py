@@ -319,6 +319,10 @@ def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> li
                 lead = _LEAD.match(text, a, b)
                 if lead:
                     a = lead.end()
+            if kind == "periodic" and re.match(r"[ \t]+(?:who|that|with)\b", text[b:b + 6]):
+                # "weekly members who had a meaningful interaction": the clause is the definition
+                stop = re.search(r"[.;:\n()?!]", text[b:b + 160])
+                b = _trim(text, a, b + (stop.start() if stop else len(text[b:b + 160])))
             if kind == "rate" and not _good_rate(text[a:b]):
                 continue
             if b - a >= 4:
@@ -641,13 +645,18 @@ def _catalog_tier(scenario: Scenario | None, m: Metric) -> TierOut:
     return "input"
 
 
+def _first_sentence(text: str) -> str:
+    m = re.match(r"(.+?[.;])(?:\s|$)", text)
+    return (m.group(1) if m else text).rstrip(";") + ("" if (m and m.group(1).endswith(".")) else ".")
+
+
 def _suggest(scenario: Scenario | None, cat: Metric | None, lex: LexMetric | None = None) -> str:
     if scenario is not None:
         if cat is not None and cat.value_alternative:
             alt = scenario.metric(cat.value_alternative)
-            return f"{alt.name}: {alt.definition}"
+            return f"{alt.name}: {_first_sentence(alt.definition)}"
         ns = scenario.metric(scenario.recommendation.north_star.metric)
-        return f"{ns.name}: {ns.definition}"
+        return f"{ns.name}: {_first_sentence(ns.definition)}"
     if lex is not None and lex.suggestion:
         return lex.suggestion
     return "a defined rate of users who get the product's core value (who, out of whom, over what window)"

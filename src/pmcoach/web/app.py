@@ -9,13 +9,16 @@ chat page's script, ``textContent``).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import queue
 import re
 import secrets
 import sys
+import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -25,7 +28,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Body, FastAPI, Form, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -227,17 +230,19 @@ def _same_origin(origin: str, headers: dict[str, str]) -> bool:
 
 
 def create_app(store_url: str | None = None, require_accounts: bool = False, *, bank: Bank | None = None,
-               store: Store | None = None) -> FastAPI:
+               store: Store | None = None, assist: Any = None) -> FastAPI:
     """The app over the store at ``store_url`` (default: ``PMCOACH_DATABASE_URL`` or the SQLite
     file under PMCOACH_HOME). With ``require_accounts``, every page and API call but sign-up,
     login and health needs a signed-in user, who sees only their own sessions; without, the
-    server is one person's (the same sessions as the CLI)."""
+    server is one person's (the same sessions as the CLI). ``assist`` (a pmcoach.llm.Assist)
+    makes the interviewer's words stream from a model, behind the same guards as the CLI."""
     store = store or open_store(store_url)  # runs the migrations
     bank = bank or load_bank()
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    web = Web(store=store, bank=bank, coach=Coach(store, bank), accounts=require_accounts, env=env)
+    web = Web(store=store, bank=bank, coach=Coach(store, bank, assist=assist), accounts=require_accounts, env=env)
     env.globals.update(TITLES=TITLES, AREAS=AREAS, version=__version__, accounts=require_accounts,
+                       streaming=assist is not None,
                        CHECKLIST=views.CHECKLIST)
 
     app = FastAPI(
@@ -330,14 +335,14 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
             raise ApiError(422, str(e), "followup") from None
         return started.session_id, started.why
 
-    def say(v: auth.Viewer, sid: str, text: str) -> dict[str, Any]:
+    def say(v: auth.Viewer, sid: str, text: str, on_token: Callable[[str], None] | None = None) -> dict[str, Any]:
         text = clean(text)
         if len(text) > MAX_TURN_CHARS:
             raise ApiError(413, f"a turn is limited to {MAX_TURN_CHARS:,} characters and this one has {len(text):,}: "
                                 "split it into two turns (nothing was saved)", "text")
         check_sid(sid)
         try:
-            web.coach.say(sid, text, v.user_id)
+            web.coach.say(sid, text, v.user_id, on_token=on_token)
         except NotFound:
             raise ApiError(404, f"no session {sid!r}") from None
         except InputError as e:
@@ -557,6 +562,40 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         api_write(request, v, x_csrf_token)
         return say(v, sid, body.text)
 
+    @app.post("/api/sessions/{sid}/turns/stream", tags=["api"], responses=_err(401, 403, 404, 413, 422),
+              response_class=StreamingResponse)
+    def api_turn_stream(request: Request, sid: Sid, body: TurnIn, x_csrf_token: Csrf = None) -> StreamingResponse:
+        """Like POST .../turns, as server-sent events: ``token`` events carry the interviewer's
+        words as a configured model writes them, then one ``done`` event carries the same body
+        as the JSON endpoint (or an ``error`` event). Without a model, only ``done`` is sent."""
+        v = need_user(request)
+        api_write(request, v, x_csrf_token)
+        text = clean(body.text)
+        if len(text) > MAX_TURN_CHARS:
+            say(v, sid, text)  # raises the 413 before anything streams
+        check_sid(sid)
+        load(sid, v)  # a 404 for someone else's session, before anything streams
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+        def work() -> None:
+            try:
+                events.put(("done", say(v, sid, text, on_token=lambda piece: events.put(("token", {"text": piece})))))
+            except ApiError as e:
+                events.put(("error", {"error": e.message, "status": e.status}))
+            except Exception as e:  # noqa: BLE001 - reported to the page, logged by say()
+                events.put(("error", {"error": f"no reply ({type(e).__name__})", "status": 500}))
+
+        threading.Thread(target=work, daemon=True).start()
+
+        def stream() -> Iterator[bytes]:
+            while True:
+                kind, data = events.get()
+                yield f"event: {kind}\ndata: {json.dumps(data)}\n\n".encode()
+                if kind != "token":
+                    return
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
     @app.post("/api/sessions/{sid}/finish", tags=["api"], responses=_err(401, 403, 404))
     def api_finish(request: Request, sid: Sid, x_csrf_token: Csrf = None) -> dict[str, Any]:
         """End the interview now and store its feedback."""
@@ -773,5 +812,10 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
 
 
 def app_from_env() -> FastAPI:
-    """The factory uvicorn workers call: ``PMCOACH_DATABASE_URL`` and ``PMCOACH_REQUIRE_ACCOUNTS``."""
-    return create_app(None, os.environ.get("PMCOACH_REQUIRE_ACCOUNTS", "") in ("1", "true", "yes"))
+    """The factory uvicorn workers call: ``PMCOACH_DATABASE_URL``, ``PMCOACH_REQUIRE_ACCOUNTS``
+    and, when set, ``PMCOACH_LLM_MODEL`` (or the default model in config.toml)."""
+    from ..llm import Assist, backend
+
+    b = backend(None)
+    return create_app(None, os.environ.get("PMCOACH_REQUIRE_ACCOUNTS", "") in ("1", "true", "yes"),
+                      assist=Assist(b) if b is not None else None)

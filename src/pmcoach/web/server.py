@@ -44,7 +44,7 @@ def redact(url: str) -> str:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, workers: int = 1,
-          database_url: str | None = None, require_accounts: bool | None = None) -> None:
+          database_url: str | None = None, require_accounts: bool | None = None, model: str | None = None) -> None:
     """Serve the web app and JSON API until interrupted.
 
     Accounts are required when ``host`` is not a loopback address (or when
@@ -70,6 +70,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
     if require_accounts is False and not is_loopback(host):
         raise PmcoachError(f"serving on {host} (not loopback) needs accounts: leave them on")
     _check_port(host, port)
+    if model:
+        from ..llm import backend
+
+        backend(model)  # a bad name or a missing key is one line now, not in every worker
+        os.environ["PMCOACH_LLM_MODEL"] = model
     Store(url).close()  # migrations now, once, and a bad URL is one line, not a traceback per worker
 
     os.environ["PMCOACH_DATABASE_URL"] = url

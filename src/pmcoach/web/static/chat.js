@@ -159,6 +159,23 @@
     showError("");
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
+    var done = function (body) {
+      list.appendChild(renderTurn(body.candidate));
+      var reply = renderTurn(body.reply);
+      list.appendChild(reply);
+      if (fromBox) { box.value = ""; sessionStorage.removeItem(draftKey); counter(); }
+      renderState(body.state);
+      reply.scrollIntoView({ block: "nearest" });
+    };
+    var release = function () {
+      busy = false;
+      buttons.forEach(function (b) { b.disabled = false; });
+      if (box && !finished) box.focus();
+    };
+    if (root.dataset.stream === "1" && window.ReadableStream) {
+      streamTurn(text, done, release);
+      return;
+    }
     fetch(root.dataset.api, {
       method: "POST",
       credentials: "same-origin",
@@ -173,19 +190,64 @@
         if (res.status === 401) window.location = "/login?next=" + encodeURIComponent(window.location.pathname);
         return;
       }
-      list.appendChild(renderTurn(res.body.candidate));
-      var reply = renderTurn(res.body.reply);
-      list.appendChild(reply);
-      if (fromBox) { box.value = ""; sessionStorage.removeItem(draftKey); counter(); }
-      renderState(res.body.state);
-      reply.scrollIntoView({ block: "nearest" });
+      done(res.body);
     }).catch(function () {
       showError("Could not reach the server. Your text is still here; try again.");
-    }).then(function () {
-      busy = false;
-      buttons.forEach(function (b) { b.disabled = false; });
-      if (box && !finished) box.focus();
-    });
+    }).then(release);
+  }
+
+  // With a model configured, the interviewer's words arrive as server-sent events: show them
+  // in a draft bubble as they come, then replace it with the stored turns.
+  function streamTurn(text, done, release) {
+    var draft = el("li", "turn interviewer streaming");
+    var who = el("div", "who", "Interviewer");
+    var words = el("div", "text", "");
+    draft.appendChild(who);
+    draft.appendChild(words);
+    var shown = false;
+    fetch(root.dataset.api + "/stream", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "text/event-stream", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ text: text })
+    }).then(function (r) {
+      if (!r.ok) {
+        return r.json().catch(function () { return {}; }).then(function (b) {
+          showError(b.error || ("the server answered " + r.status));
+        });
+      }
+      var reader = r.body.getReader();
+      var decoder = new TextDecoder();
+      var buf = "";
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) return;
+          buf += decoder.decode(chunk.value, { stream: true });
+          var parts = buf.split("\n\n");
+          buf = parts.pop();
+          parts.forEach(function (block) {
+            var m = /^event: (\w+)\ndata: ([\s\S]*)$/.exec(block);
+            if (!m) return;
+            var data = JSON.parse(m[2]);
+            if (m[1] === "token") {
+              if (!shown) { list.appendChild(draft); shown = true; }
+              words.textContent += data.text;
+            } else if (m[1] === "done") {
+              if (shown) list.removeChild(draft);
+              done(data);
+            } else if (m[1] === "error") {
+              if (shown) list.removeChild(draft);
+              showError(data.error);
+            }
+          });
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {
+      if (shown && draft.parentNode) list.removeChild(draft);
+      showError("Could not reach the server. Your text is still here; try again.");
+    }).then(release);
   }
 
   if (form) {
