@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_web_browser import browser, shot  # noqa: F401  (the module's Chromium fixture)
 from web_fixtures import *  # noqa: F403  (the fixtures)
 from web_fixtures import SCRIPT, Client, Server
 
@@ -101,21 +102,5 @@ def test_streaming_in_the_real_page(browser: Any, server_factory: Callable[..., 
     assert "So, " in last
     assert not errors
     assert any(r.get("stream") for r in fake.requests), "the page used the streaming path"
-    from test_web_browser import shot
-
     shot(page, "13-streamed-reply")
     page.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from test_web_browser import ARGS
-    from web_fixtures import chromium_or_skip
-
-    path = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=ARGS)
-        yield b
-        b.close()
