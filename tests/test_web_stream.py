@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_web_browser import browser, shot  # noqa: F401  (the module's Chromium fixture)
+from test_web_browser import browser, shot  # noqa: F401, F811  (the Chromium fixture)
 from web_fixtures import *  # noqa: F403  (the fixtures)
 from web_fixtures import SCRIPT, Client, Server
 
@@ -81,8 +81,10 @@ def test_a_failing_model_still_streams_the_engine_reply(store_url: str, fake: Fa
     c.close()
 
 
-def test_streaming_in_the_real_page(browser: Any, server_factory: Callable[..., Server], tmp_path: Path,
-                                    fake: FakeLLM, monkeypatch: pytest.MonkeyPatch, _isolated_home: Path) -> None:
+def test_streaming_in_the_real_page(  # the browser fixture comes from test_web_browser
+    browser: Any, server_factory: Callable[..., Server], tmp_path: Path,  # noqa: F811
+    fake: FakeLLM, _isolated_home: Path,
+) -> None:
     _isolated_home.mkdir(parents=True, exist_ok=True)
     (_isolated_home / "config.toml").write_text(
         f'model = "fake"\n[models.fake]\nprovider = "compat"\nmodel = "t"\nbase_url = "{fake.url}"\n')
