@@ -5,7 +5,8 @@
 Data (benchmarks/data/):
 - metric_mentions.jsonl: snippets with ONE labelled metric mention (tier, vanity).
 - diagnostic_questions.jsonl: troubleshooting questions labelled with dimensions.
-- diagnostic_questions_train.jsonl: a second, independently written set, all dev.
+- diagnostic_questions_train.jsonl, diagnostic_questions_dev2.jsonl: two more sets, each
+  written independently by another author, all dev.
 - answers.jsonl: whole answers labelled strong / medium / weak.
 
 Each item of the first, second and fourth files is put in dev or test by a hash of its
@@ -88,7 +89,7 @@ def metric_quality(split: str, show: int) -> dict[str, Any]:
 def dimension_quality(split: str, show: int) -> dict[str, Any]:
     rows = [r for r in load("diagnostic_questions.jsonl") if split_of(r["text"]) == split]
     if split == "dev":
-        rows += load("diagnostic_questions_train.jsonl")
+        rows += load("diagnostic_questions_train.jsonl") + load("diagnostic_questions_dev2.jsonl")
     if not rows:
         return {}
     exact = overlap = 0
