@@ -136,7 +136,10 @@ def answer_quality(split: str, show: int) -> dict[str, Any]:
     scored = []
     for r in rows:
         scen = bank.scenarios.get(r["product"]) if r.get("product") else None
-        rep = analyse(r["text"], scen, r.get("mode", "answer"))
+        case = None
+        if scen is not None and r.get("mode") == "tradeoff":
+            case = next((c for c in scen.tradeoffs if c.prompt[:60] in r["text"]), None)
+        rep = analyse(r["text"], scen, r.get("mode", "answer"), case)
         scored.append((r["label"], rep.overall, r["id"]))
     rank = {"weak": 0, "medium": 1, "strong": 2}
     pairs = ok = 0

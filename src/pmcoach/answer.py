@@ -234,8 +234,10 @@ def render_markdown(a: dict[str, Any]) -> str:
     w("")
     for o in a["objectives"]:
         seg = f" ({o['segment']})" if o["segment"] else ""
-        w(f"{o['rank']}. **{_stop(o['statement'])}**{seg} Why: {_stop(o['why'])} "
-          f"Measurable: {_stop(o['measurable'])}")
+        measurable = _stop(o['measurable'])
+        if not measurable.lower().startswith("measurable"):
+            measurable = f"Measurable: {measurable}"
+        w(f"{o['rank']}. **{_stop(o['statement'])}**{seg} Why: {_stop(o['why'])} {measurable}")
     w("")
     w(f"Why this order: {a['prioritization_reason']}")
     if a["objectives_considered"]:
@@ -257,8 +259,8 @@ def render_markdown(a: dict[str, Any]) -> str:
     for c in ns["candidates"]:
         mark = "chosen" if c["chosen"] else f"not chosen: {c['why_not']}"
         w(f"- **{c['name']}** ({mark})")
-        w(f"  - Pros: {'; '.join(c['pros'])}")
-        w(f"  - Cons: {'; '.join(c['cons'])}")
+        w(f"  - Pros: {_joined(c['pros'])}")
+        w(f"  - Cons: {_joined(c['cons'])}")
     w("")
     w("**Secondary metrics** (one per objective):")
     w("")
@@ -277,6 +279,11 @@ def render_markdown(a: dict[str, Any]) -> str:
             w(f"- {v['name']}: {_stop(v['why'])} Say instead: {_stop(v['instead'])}")
     w("")
     return "\n".join(out)
+
+
+def _joined(items: list[str]) -> str:
+    """Sentences as one run of text: full stops between them, not '.;'."""
+    return " ".join(_stop(i) for i in items)
 
 
 def _stop(s: str | None) -> str:

@@ -138,7 +138,9 @@ def answer_cmd(product: str, fmt: str, archetype: str | None, model: str | None)
     try:
         src: Any = bank.find(product)
         data = build_answer(src)
-    except UnknownProductError:
+        if archetype:
+            click.echo(f"pmcoach: note: {src.product} is in the bank, so --archetype is not used", err=True)
+    except UnknownProductError as missing:
         if model and not archetype:
             from .paths import user_scenarios
 
@@ -155,7 +157,8 @@ def answer_cmd(product: str, fmt: str, archetype: str | None, model: str | None)
                 _print_markdown(f"> {data['notice']}\n\n" + render_markdown(data))
             return
         if not archetype:
-            raise
+            raise UnknownProductError(missing.name, missing.suggestions,
+                                      "or pass --archetype KIND for a scaffold, or --model NAME for a draft") from None
         from .kb import load_archetypes
 
         kinds = load_archetypes()
@@ -354,16 +357,36 @@ def practice_cmd(product: str | None = None, followup: str | None = None, timed:
             raise InputError(f"{script}: no candidate turns (separate turns with a line holding only '---')")
         started = coach.start(product, followup, timed)
         sid = started.session_id
+        used = 0
+        quit_early = False
+        notices = []
         for i, t in enumerate(turns, start=1):
             _row, iv, _ = coach.interview(sid)
             if iv.finished:
                 break
-            coach.say(sid, t, at=60.0 * i)
+            reply = coach.say(sid, t, at=60.0 * i)
+            used = i
+            llm = reply.analysis.get("llm") or {}
+            if llm.get("notice"):
+                notices.append(llm["notice"])
+            if reply.kind == "quit":
+                quit_early = True
+                break
+        if used < len(turns):
+            why = "after /quit" if quit_early else "after the interview ended"
+            click.echo(f"pmcoach: note: {len(turns) - used} script turn(s) {why} were not used", err=True)
+        if notices:
+            click.echo(f"pmcoach: note: {len(notices)} reply(ies) came from the built-in interviewer: {notices[0]}",
+                       err=True)
         row = coach.store.session(sid)
-        fb = row.feedback if row.status == "finished" and row.feedback else coach.finish(sid)
+        if quit_early:
+            fb = coach.feedback(sid)  # interim: the session stays resumable
+        else:
+            fb = row.feedback if row.status == "finished" and row.feedback else coach.finish(sid)
         doc = {
             "session_id": sid,
             "scenario": started.scenario.id,
+            "status": coach.store.session(sid).status,
             "turns": [{"role": t.role, "stage": t.stage, "text": t.text, "analysis": t.analysis}
                       for t in coach.store.turns(sid)],
             "feedback": fb,
@@ -417,8 +440,10 @@ def resume_cmd(session_id: str | None, model: str | None) -> None:
         raise InputError(f"session {session_id} is finished: see 'pmcoach feedback {session_id}'")
     from .engine import Reply
 
-    last = [t for t in turns if t.role == "interviewer"][-1:]
-    click.echo(f"Resuming session {session_id} ({len(turns)} turns so far).")
+    last = [t for t in turns if t.role == "interviewer"
+            and t.analysis.get("kind") not in ("quit", "help", "time", "hint")][-1:]
+    said = sum(1 for t in turns if t.role == "candidate" and not t.text.startswith("/"))
+    click.echo(f"Resuming session {session_id} ({said} answers so far).")
     replies = [Reply(t.text, t.stage, "ask") for t in last]
     _interactive(coach, session_id, replies)
 
@@ -534,12 +559,23 @@ def feedback_cmd(session_id: str, fmt: str, output: Path | None, model: str | No
     else:
         text = render_markdown(fb)
     if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        _write(output, text)
     elif fmt == "md":
         _print_markdown(text)
     else:
         click.echo(text)
+
+
+def _write(path: Path, text: str) -> None:
+    from .errors import InputError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"cannot write {path}: no such folder") from None
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror}") from None
+    click.echo(f"wrote {path}", err=True)
 
 
 @cli.command("history", context_settings=CONTEXT)
@@ -577,8 +613,7 @@ def progress_cmd(chart: Path | None, as_json: bool) -> None:
     else:
         click.echo(render_terminal(series))
     if chart:
-        chart.write_text(svg_chart(series), encoding="utf-8")
-        click.echo(f"wrote {chart}", err=True)
+        _write(chart, svg_chart(series))
 
 
 @cli.command("cheatsheet", context_settings=CONTEXT)

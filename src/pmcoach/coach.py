@@ -180,11 +180,12 @@ class Coach:
     def finish(self, sid: str, user_id: str | None = None) -> dict[str, Any]:
         """Compute, store and return the feedback (also for a session left unfinished)."""
         row = self.store.session(sid, user_id)
-        fb = self.feedback(sid, user_id, row=row)
+        fb = self.feedback(sid, user_id, row=row, final=True)
         self.store.finish(sid, fb, fb["overall"])
         return fb
 
-    def feedback(self, sid: str, user_id: str | None = None, row: SessionRow | None = None) -> dict[str, Any]:
+    def feedback(self, sid: str, user_id: str | None = None, row: SessionRow | None = None,
+                 final: bool = False) -> dict[str, Any]:
         row = row or self.store.session(sid, user_id)
         scenario = self.bank.scenarios.get(row.scenario_id)
         if scenario is None:
@@ -194,7 +195,7 @@ class Coach:
         turns = self.store.turns(sid)
         previous = [(s.id, s.created_at, s.overall) for s in self.store.sessions(row.user_id, row.scenario_id)
                     if s.created_at < row.created_at and s.id != sid]
-        fb = build_feedback(scenario, row.config, turns, previous)
+        fb = build_feedback(scenario, row.config, turns, previous, finished=final or row.status == "finished")
         fb["session_id"] = sid
         fb["date"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime(row.created_at))
         return fb

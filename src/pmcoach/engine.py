@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import analyse, classify
+from .analysis import analyse, classify, product_name, vanity_pushback
 from .analysis.diagnostics import classify_with_spans
 from .analysis.text import content_tokens, gradable
 from .errors import InputError
@@ -200,7 +200,7 @@ class Interview:
             st.hints_used += 1
             if n < len(case.hints):
                 return Reply(f"Hint: {case.hints[n]}", stage, "hint", {"hint": n + 1, "case_id": case.id})
-            return Reply("Hint: work the checklist: pinpoint (when, where, which platform, is the data right), "
+            return Reply("Hint: Work the checklist: pinpoint (when, where, which platform, is the data right), "
                          "then external, then internal causes.", stage, "hint", {"hint": n + 1, "case_id": case.id})
         generic = {
             "clarify": f"Ask about scope and the company's goal this year, then say why {self.s.product} exists.",
@@ -236,12 +236,8 @@ class Interview:
                 key = m.catalog_id or m.lexicon_id or m.text.lower()
                 if key not in self.pushed:
                     self.pushed.add(key)
-                    reason = (m.reason or "it counts activity, not value").rstrip(".")
-                    member = _member(self.s)
-                    line = (f"Let me push back on \"{m.text.strip()}\": {reason[:1].lower()}{reason[1:]}. "
-                            f"What would change for a {member} if {self.s.product} worked better?")
                     analysis["pushback"] = key
-                    return Reply(line, stage, "pushback", analysis)
+                    return Reply(vanity_pushback(m, self.s), stage, "pushback", analysis)
         covered = _coverage(cumulative)
         # time is up for this stage in a timed interview
         left = self.budget_left(at)
@@ -253,24 +249,32 @@ class Interview:
         return self._advance(at, None, analysis, covered)
 
     def _clarification(self, text: str) -> str | None:
-        low = text.lower()
-        best, score = None, 0
-        for c in self.s.clarifications:
-            hits = sum(1 for k in c.keywords if k.lower() in low)
-            if hits > score:
-                best, score = c, hits
-        if best is None:
-            if re.search(r"\b(?:should i|can i|do you want|may i|is it ok|are we|is this)\b", low):
-                return "Your call: state your assumption and go."
-            return None
-        return best.answer
+        """The scenario's answer to the clarifying question(s) asked, or a nudge to assume."""
+        answers = []
+        for q in [p for p in re.split(r"(?<=\?)\s+", text) if p.strip()]:
+            low = q.lower()
+            best, score = None, 0
+            for c in self.s.clarifications:
+                # whole-word keyword hits, the longer keywords counting more
+                hit = sum(len(k) for k in c.keywords if re.search(rf"\b{re.escape(k.lower())}\b", low))
+                if hit > score:
+                    best, score = c, hit
+            if best is not None and score >= 4 and best.answer not in answers:
+                answers.append(best.answer)
+        if answers:
+            return " ".join(answers)
+        if "?" in text:
+            return "That's your call: state your assumption and carry on."
+        return None
 
     def _probe(self, stage: str, covered: dict[str, bool], rep: Any) -> str | None:
-        p = self.s.product
+        p = product_name(self.s)
+        company = "the company" if self.s.company.lower() in p.lower() or p.lower() in self.s.company.lower() \
+            else self.s.company
         wanted: list[tuple[str, str]] = []
         if stage == "rationale":
             wanted = [
-                ("why_exists", f"Before we get to goals: why does {p} exist, for its users and for {self.s.company}?"),
+                ("why_exists", f"Before we get to goals: why does {p} exist, for its users and for {company}?"),
                 ("threats", f"What threatens {p} today, and how should that shape your goals?"),
                 ("lifecycle", f"Where is {p} in its lifecycle, and what does that mean for what you focus on now?"),
             ]
@@ -342,7 +346,7 @@ class Interview:
         if self.case_index >= len(self.cases):
             self.finished = True
             self.stage = "done"
-            text = "That's all I had. Thanks, that's the end of the interview: here is your feedback."
+            text = "That's all I had: the interview is over and your feedback is ready."
             return Reply(f"{preface} {text}" if preface else text, "done", "end", analysis)
         reply = self._open_case(at)
         if preface:
@@ -356,7 +360,7 @@ class Interview:
         self.stage = kind
         self.stage_started_at = at
         self.case_state[case.id] = _CaseState(case.id, kind)
-        lead = "Let's switch to a follow-up." if self.main_text else ""
+        lead = "Here's a follow-up." if self.main_text else ""
         extra = (" Ask me whatever you need to know; I'll answer from what we know."
                  if kind == "troubleshooting" else "")
         return Reply(f"{lead} {case.prompt}{extra}".strip(), kind, "ask", {"case_id": case.id})
@@ -368,7 +372,7 @@ class Interview:
             st.probes.add("context")
             return Reply(case.context, "tradeoff", "clarification", {"case_id": case.id})
         st.texts.append(text)
-        rep = _analysed("\n\n".join(st.texts), self.s, "tradeoff")
+        rep = _analysed("\n\n".join(st.texts), self.s, "tradeoff", case)
         crit = rep.criteria["tradeoffs"]
         analysis = {"case_id": case.id, "tradeoff": {"score": crit.score, "found": crit.found, "missing": crit.missing}}
         left = self.budget_left(at)
@@ -394,8 +398,10 @@ class Interview:
         st = self.case_state[case.id]
         st.turns += 1
         low = text.lower()
+        if re.search(r"\b(?:a|another|any|one more|give me a|can i (?:get|have) a) hint\b|^hint\??$", low):
+            return self._hint(at)
         spans = classify_with_spans(text)
-        dims = [d for d in classify(text) if d != "other"]
+        dims = _case_dimensions(self.s, case, text, [d for d in classify(text) if d != "other"])
         if not dims and extra_dims:
             # a model's reading of a question the rules could not place: at most two known dimensions
             dims = [str(d) for d in extra_dims if d in case.facts][:2]
@@ -403,10 +409,14 @@ class Interview:
                                     "signals": {d: w for d, w in spans}}
         asks_cause = re.search(r"\b(?:what(?:'s| is| was) the (?:root )?cause|tell me the (?:answer|cause)|just tell me|"
                                r"what happened|give me the answer|reveal)\b", low)
-        hypothesis = _hypothesis(text)
+        is_question = "?" in text or bool(re.match(r"\s*(?:is|are|was|were|did|do|does|has|have|can|could|any|which|"
+                                                   r"what|when|where|who|how)\b", low))
+        hypothesis = _hypothesis(text) and not is_question
         plan = _has_plan(text)
-        # a stated root cause (with or without a plan) moves the game towards its end
-        if hypothesis and not text.rstrip().endswith("?"):
+        done_words = re.search(r"\b(?:that'?s (?:my|it)|final answer|i'?m done|nothing more|no more questions|"
+                               r"i don'?t know)\b", low)
+        if hypothesis:
+            # a stated root cause: ask for the plan (and the evidence) once per hypothesis
             st.hypothesis = text
             st.root_cause_correct = _root_cause_matches(case, text)
             analysis["hypothesis"] = True
@@ -414,21 +424,31 @@ class Interview:
                 st.plan_given = True
                 st.done = True
                 return self._advance(at, "Thanks, that's a clear plan.", analysis)
-            if "plan" not in st.probes:
-                st.probes.add("plan")
-                return Reply("OK. What would you do about it?", "troubleshooting", "probe", analysis)
-            st.done = True
-            return self._advance(at, "Thanks.", analysis)
-        if st.hypothesis and "plan" in st.probes:
-            # this turn answers "what would you do about it?"
-            st.plan_given = plan
-            st.done = True
-            analysis["plan"] = plan
-            return self._advance(at, "Thanks, that's a clear plan." if plan else "Thanks.", analysis)
+            st.probes.discard("plan-asked")
+            st.probes.add("plan-asked")
+            asked = sum(1 for p in st.probes if p.startswith("hyp"))
+            st.probes.add(f"hyp{asked + 1}")
+            if asked >= 3:
+                st.done = True
+                return self._advance(at, "Thanks.", analysis)
+            return Reply("OK. What makes you confident, and what would you do about it? (Or keep asking questions.)",
+                         "troubleshooting", "probe", analysis)
+        if st.hypothesis and "plan-asked" in st.probes and not dims:
+            # the answer to "what would you do about it?"
+            st.probes.discard("plan-asked")
+            if plan or done_words:
+                st.plan_given = plan
+                st.done = True
+                analysis["plan"] = plan
+                return self._advance(at, "Thanks, that's a clear plan." if plan else "Thanks.", analysis)
+        st.probes.discard("plan-asked")  # back to asking questions
         if asks_cause and not dims:
             return Reply("I can't tell you that: it's what you're here to find. Which dimension would you check next?",
                          "troubleshooting", "clarification", analysis)
         if not dims:
+            if done_words and st.asked:
+                return Reply("Then tell me your best guess at the root cause, and what you would do.",
+                             "troubleshooting", "probe", analysis)
             return Reply("Can you be more specific? You can ask about when and how it moved, where, on which "
                          "platforms, for whom, or what changed, inside or outside the company.",
                          "troubleshooting", "clarification", analysis)
@@ -440,8 +460,10 @@ class Interview:
             repeat = d in st.asked
             st.asked.append(d)
             label = d.replace("_", " ").capitalize()
-            answers.append(f"{label}: {fact}" + (" (as I said)" if repeat else "") if len(dims) > 1 else
-                           (f"As I said: {fact}" if repeat else fact))
+            if len(dims) > 1:
+                answers.append(f"{label}: {'As I said, ' if repeat else ''}{fact}")
+            else:
+                answers.append(f"As I said: {fact}" if repeat else fact)
         left = self.budget_left(at)
         if left is not None and left < 0:
             return self._advance(at, " ".join(answers) + " We're at time: what's your root cause and plan? "
@@ -458,17 +480,17 @@ _MEMO: OrderedDict[tuple[int, str, str], tuple[Scenario, Any]] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
 
 
-def _analysed(text: str, s: Scenario, mode: str) -> Any:
+def _analysed(text: str, s: Scenario, mode: str, case: TradeoffCase | None = None) -> Any:
     """analyse(), remembered: rebuilding a session from its turns (another worker, a
     resume) then costs one analysis per new turn, not one per turn so far. The engine
     only reads reports, so sharing them is safe."""
-    key = (id(s), mode, text)
+    key = (id(s), f"{mode}:{case.id if case else ''}", text)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
         if hit is not None and hit[0] is s:
             _MEMO.move_to_end(key)
             return hit[1]
-    rep = analyse(text, s, mode)  # type: ignore[arg-type]
+    rep = analyse(text, s, mode, case)  # type: ignore[arg-type]
     with _MEMO_LOCK:
         _MEMO[key] = (s, rep)
         while len(_MEMO) > 2048:
@@ -477,9 +499,30 @@ def _analysed(text: str, s: Scenario, mode: str) -> Any:
 
 
 
-def _member(s: Scenario) -> str:
-    first = s.segments[0].name.lower().split("(")[0].strip()
-    return first[:-1] if first.endswith("s") and not first.endswith("ss") else first
+def _names(text: str) -> set[str]:
+    """Capitalised names in a text (Reddit, Lyft, HBO Max), for spotting rivals by name."""
+    common = {"The", "A", "An", "In", "On", "No", "Not", "Only", "Our", "We", "It", "Its", "This", "That", "Android",
+              "iOS", "Web", "Desktop", "Meta", "Facebook", "Google", "Apple", "Play", "Store", "US", "EU", "UK"}
+    return {w for w in re.findall(r"\b[A-Z][A-Za-z0-9+]{2,}\b", text) if w not in common}
+
+
+def _case_dimensions(s: Scenario, case: TroubleshootingCase, text: str, dims: list[str]) -> list[str]:
+    """Correct the rules with what the scenario knows: a rival named in the case's competitor
+    fact or the product's threats is the competitor dimension, not a launch of ours; launching
+    a campaign is marketing."""
+    low = text.lower()
+    rivals = (_names(case.facts.get("competitor", "")) | _names(" ".join(s.rationale.weaknesses_threats))) - \
+        _names(f"{s.product} {s.company}")
+    said = {w for w in rivals if re.search(rf"\b{re.escape(w)}\b", text)}
+    out = list(dims)
+    if said:
+        out = [d for d in out if d not in ("tech_change", "marketing", "other")] + ["competitor"]
+        if not re.search(r"\b(?:we|our|us)\b", low):
+            out = [d for d in out if d not in ("app_version",)]
+    if "marketing" in out and "tech_change" in out and re.search(
+            r"\blaunch\w* (?:\w+ ){0,3}(?:campaign|promo\w*|ads?|sale|discount|offer)", low):
+        out.remove("tech_change")
+    return sorted(dict.fromkeys(out))
 
 
 def _turn_analysis(rep: Any) -> dict[str, Any]:

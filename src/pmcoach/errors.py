@@ -24,14 +24,12 @@ class ScenarioFileError(PmcoachError):
 class UnknownProductError(PmcoachError):
     """No scenario matches the product name."""
 
-    def __init__(self, name: str, suggestions: list[str]) -> None:
+    def __init__(self, name: str, suggestions: list[str], extra: str = "") -> None:
         self.name = name
         self.suggestions = suggestions
         hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
-        super().__init__(
-            f"no scenario for {name!r}{hint} (see 'pmcoach scenarios', or pass --archetype KIND "
-            "for a scaffold)"
-        )
+        more = f", {extra}" if extra else ""
+        super().__init__(f"no scenario for {name!r}{hint} (see 'pmcoach scenarios'{more})")
 
 
 class UnknownCaseError(PmcoachError):

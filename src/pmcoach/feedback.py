@@ -70,9 +70,11 @@ def build_feedback(
     config: dict[str, Any],
     turns: Sequence[TurnLike],
     previous: Sequence[tuple[str, float, float | None]] = (),
+    finished: bool = True,
 ) -> dict[str, Any]:
     """The feedback document. ``previous`` holds (session id, created_at, overall) of
-    earlier attempts at the same scenario, oldest first."""
+    earlier attempts at the same scenario, oldest first. For an unfinished session the
+    answers of a follow-up case still in play (its root cause, its verdict) are withheld."""
     cand = [t for t in turns if t.role == "candidate" and not _is_command(t) and t.text.strip()]
     main = [t for t in cand if t.stage in MAIN_STAGES and not t.analysis.get("clarification")]
     criteria: dict[str, dict[str, Any]] = {}
@@ -105,11 +107,16 @@ def build_feedback(
     cases.update({c.id: c for c in s.troubleshooting})
     tradeoffs = []
     troubles = []
-    for cid in config.get("followups", []):
+    followups = list(config.get("followups", []))
+    touched = [cid for cid in followups if any(t.analysis.get("case_id") == cid for t in turns)]
+    for cid in followups:
         case = cases.get(cid)
         if case is None:
             continue
         ct = [t for t in cand if t.analysis.get("case_id") == cid]
+        if not ct:
+            continue  # never played: its answers stay hidden for another session
+        over = finished or (bool(touched) and touched[-1] != cid)
         hint_turns = [t for t in turns if t.role == "interviewer" and t.analysis.get("case_id") == cid
                       and t.analysis.get("hint")]
         if isinstance(case, TradeoffCase):
@@ -117,7 +124,7 @@ def build_feedback(
                 continue
             text, index = _joined(ct)
             try:
-                rep_t = analyse(text, s, "tradeoff")
+                rep_t = analyse(text, s, "tradeoff", case)
             except InputError:
                 continue
             criteria["tradeoffs"] = _crit_json(rep_t.criteria["tradeoffs"], index)
@@ -128,16 +135,21 @@ def build_feedback(
                 "prompt": case.prompt,
                 "you_covered": rep_t.criteria["tradeoffs"].found,
                 "you_missed": rep_t.criteria["tradeoffs"].missing,
-                "strong_points": case.strong_points,
-                "verdict": case.verdict,
+                "strong_points": case.strong_points if over else [],
+                "verdict": case.verdict if over else "(shown when you finish this case)",
             })
         else:
-            troubles.append(_troubleshooting(case, ct, turns, criteria, len(hint_turns)))
+            t_out = _troubleshooting(case, ct, turns, criteria, len(hint_turns))
+            if not over:
+                t_out.update(root_cause="(shown when you finish this case)", expected_action_plan=[], red_herrings=[],
+                             root_cause_correct=None, root_cause_dimension=None, reached_root_dimension_after=None)
+            troubles.append(t_out)
 
     for a in AREAS:
         criteria.setdefault(a, {"score": None, "label": "not assessed", "evidence": [], "advice": "", "found": [], "missing": []})
     # no evidence, no credit (already applied per report); a weak area is never averaged away
     out["criteria"] = {a: criteria[a] for a in AREAS}
+    out["interim"] = not finished
     overall = _overall(out["criteria"])
     out["overall"] = overall
     out["vanity"] = vanity
@@ -285,7 +297,10 @@ def _troubleshooting(
 
 
 def render_markdown(fb: dict[str, Any]) -> str:
-    out = [f"# Feedback: {fb['product']}", "", f"Overall: **{fb['overall']:.2f} / 4**"]
+    out = [f"# Feedback: {fb['product']}", ""]
+    if fb.get("interim"):
+        out += ["> Interim feedback: this interview is not finished (pmcoach resume to carry on).", ""]
+    out.append(f"Overall: **{fb['overall']:.2f} / 4**")
     if fb.get("change_since_last") is not None:
         out.append(f" ({fb['change_since_last']:+.2f} since your last attempt at this scenario)")
     out += ["", "| Area | Score | Your words | Next time |", "|---|---|---|---|"]
@@ -293,7 +308,7 @@ def render_markdown(fb: dict[str, Any]) -> str:
         c = fb["criteria"][a]
         if c["score"] is None:
             continue
-        ev = "<br>".join(f"\"{e['quote'].strip()[:100]}\"" for e in c["evidence"]) or "(none)"
+        ev = "<br>".join(f"\"{_md_quote(e['quote'])}\"" for e in c["evidence"]) or "(none)"
         out.append(f"| {TITLES[a]} | {c['score']} ({c['label']}) | {_cell(ev)} | {_cell(c['advice'])} |")
     skipped = [TITLES[a] for a in AREAS if fb["criteria"][a]["score"] is None]
     if skipped:
@@ -306,19 +321,23 @@ def render_markdown(fb: dict[str, Any]) -> str:
         out += [f"- {d}" for d in fb["model_answer_diff"]]
     for t in fb["tradeoffs"]:
         out += ["", f"## Trade-off: {t['prompt']}", "", "You covered: " + (", ".join(t["you_covered"]) or "nothing yet"),
-                "", "You missed: " + (", ".join(t["you_missed"]) or "nothing"), "", "Points a strong answer makes:"]
-        out += [f"- {p}" for p in t["strong_points"]]
+                "", "You missed: " + (", ".join(t["you_missed"]) or "nothing")]
+        if t["strong_points"]:
+            out += ["", "Points a strong answer makes:"] + [f"- {p}" for p in t["strong_points"]]
         out += ["", f"A defensible verdict: {t['verdict']}"]
     for t in fb["troubleshooting"]:
         out += ["", f"## Troubleshooting: {t['prompt']}", ""]
-        out.append("Your path: " + (" -> ".join(t["dimensions_asked"]) or "no diagnostic questions"))
+        out.append("Your path: " + (" -> ".join(d.replace("_", " ") for d in t["dimensions_asked"])
+                                    or "no diagnostic questions"))
         reached = t["reached_root_dimension_after"]
-        out.append("")
-        out.append(f"You asked about the root cause's dimension ({t['root_cause_dimension']}) "
-                   + (f"after {reached} dimension checks." if reached else "never."))
+        if t["root_cause_dimension"]:
+            dim = t["root_cause_dimension"].replace("_", " ")
+            out += ["", f"You reached the root cause's dimension ({dim}) after {reached} checks." if reached
+                    else f"You never asked about the root cause's dimension ({dim})."]
         verdict = {True: "right", False: "not right", None: "not stated"}[t["root_cause_correct"]]
-        out += ["", f"Your root cause: {verdict}. The root cause: {t['root_cause']}", "", "Expected action plan:"]
-        out += [f"- {p}" for p in t["expected_action_plan"]]
+        out += ["", f"Your root cause: {verdict}. The root cause: {t['root_cause']}"]
+        if t["expected_action_plan"]:
+            out += ["", "Expected action plan:"] + [f"- {p}" for p in t["expected_action_plan"]]
         if t["hints_used"]:
             out += ["", f"Hints used: {t['hints_used']}"]
     if fb["previous"]:
@@ -327,6 +346,13 @@ def render_markdown(fb: dict[str, Any]) -> str:
                 for p in fb["previous"]]
     out += ["", f"**Next drill.** {fb['next_drill']}", ""]
     return "\n".join(out)
+
+
+def _md_quote(q: str, limit: int = 160) -> str:
+    q = " ".join(q.split())
+    if len(q) > limit:
+        q = q[:limit].rsplit(" ", 1)[0] + "…"
+    return html.escape(q, quote=False).replace('"', "'")
 
 
 def _cell(s: str) -> str:

@@ -234,7 +234,7 @@ class Bank:
                 names.append(p)
         if hits:
             names = sorted({self.scenarios[h].product for h in hits}) + names
-        raise UnknownProductError(name, names[:3])
+        raise UnknownProductError(name, list(dict.fromkeys(names))[:3])
 
     def _index(self) -> dict[str, str]:
         index: dict[str, str] = {}
@@ -254,11 +254,12 @@ class Bank:
 
     def case(self, case_id: str) -> tuple[Scenario, TradeoffCase | TroubleshootingCase]:
         cases = self.cases()
-        if case_id in cases:
-            return cases[case_id]
-        close = difflib.get_close_matches(case_id, list(cases), n=3, cutoff=0.5)
+        key = case_id.strip().lower()
+        if key in cases:
+            return cases[key]
+        close = [c for c in cases if key and key in c][:5] or difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
-        raise UnknownCaseError(f"no follow-up case {case_id!r}{hint} (see 'pmcoach scenarios')")
+        raise UnknownCaseError(f"no follow-up case {case_id!r}{hint} (see 'pmcoach scenarios --json' for case ids)")
 
     def lint(self) -> list[str]:
         """Every problem in the bank, each prefixed with its file."""

@@ -35,12 +35,13 @@ def render_terminal(series: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def svg_chart(series: dict[str, Any], width: int = 720, height: int = 360) -> str:
-    """One line per core area and the overall score, sessions on the x axis."""
+def svg_chart(series: dict[str, Any], width: int = 860, height: int = 400) -> str:
+    """One line per rubric area and the overall score, sessions (dated) on the x axis."""
     n = len(series["sessions"])
-    left, right, top, bottom = 40, 200, 20, 30
+    left, right, top, bottom = 40, 330, 20, 46
     w, h = width - left - right, height - top - bottom
-    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
+    colours = ["#111111", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+               "#17becf"]
 
     def x(i: int) -> float:
         return left + (w * i / max(1, n - 1))
@@ -53,9 +54,7 @@ def svg_chart(series: dict[str, Any], width: int = 720, height: int = 360) -> st
     for v in (1, 2, 3, 4):
         parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{left + w}" y2="{y(v):.1f}" stroke="#ddd"/>')
         parts.append(f'<text x="{left - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>')
-    lines = [("overall", [s["overall"] for s in series["sessions"]])] + [
-        (a, series["areas"][a]) for a in ("product_rationale", "goals", "metrics", "tradeoffs")
-    ]
+    lines = [("overall", [s["overall"] for s in series["sessions"]])] + [(a, series["areas"][a]) for a in AREAS]
     for k, (name, vals) in enumerate(lines):
         pts = [(x(i), y(v)) for i, v in enumerate(vals) if v is not None]
         colour = colours[k % len(colours)]
@@ -65,7 +64,15 @@ def svg_chart(series: dict[str, Any], width: int = 720, height: int = 360) -> st
         for px, py in pts:
             parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
         label = "Overall" if name == "overall" else TITLES[name]
-        parts.append(f'<text x="{left + w + 12}" y="{top + 16 * k + 10}" fill="{colour}">{html.escape(label[:26])}</text>')
+        width_ = 3 if name == "overall" else 1.5
+        parts[-len(pts) - (1 if len(pts) > 1 else 0):] = [
+            p.replace('stroke-width="2"', f'stroke-width="{width_}"') for p in parts[-len(pts) - (1 if len(pts) > 1 else 0):]
+        ]
+        parts.append(f'<text x="{left + w + 12}" y="{top + 18 * k + 10}" fill="{colour}">{html.escape(label[:48])}</text>')
+    for i, sess in enumerate(series["sessions"]):
+        if n <= 12 or i % max(1, n // 12) == 0:
+            parts.append(f'<text x="{x(i):.1f}" y="{top + h + 16}" text-anchor="middle" font-size="10">'
+                         f'{html.escape(sess["date"][5:10])}</text>')
     parts.append(f'<text x="{left + w / 2:.0f}" y="{height - 6}" text-anchor="middle">sessions ({n})</text>')
     parts.append("</svg>")
     return "".join(parts)

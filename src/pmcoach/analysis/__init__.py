@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..models import Scenario
+from ..models import Scenario, TradeoffCase
 from ..rubric import AREAS, CORE_AREAS
 from .diagnostics import classify, classify_with_spans
 from .framework import Hit, find_parts
@@ -18,7 +18,8 @@ from .grading import Criterion, Mode, Signals, grade
 from .metrics import Mention, find_mentions
 from .text import gradable, units, usable, words
 
-__all__ = ["Report", "analyse", "classify", "classify_with_spans", "find_mentions", "pushback_for"]
+__all__ = ["Report", "analyse", "classify", "classify_with_spans", "find_mentions", "people", "product_name",
+           "pushback_for", "vanity_pushback"]
 
 
 @dataclass
@@ -83,7 +84,8 @@ def split_questions(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer") -> Report:
+def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer",
+            case: TradeoffCase | None = None) -> Report:
     """Analyse a candidate's text. Raises InputError when it cannot be graded at all."""
     if not isinstance(text, str):
         raise InputError("expected text")
@@ -99,7 +101,7 @@ def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer") 
         for a, b in split_questions(prepared):
             questions.append((a, b, classify(prepared[a:b])))
     n_words = words(prepared)
-    sig = Signals(prepared, n_words, mode, parts, mentions, questions, scenario)
+    sig = Signals(prepared, n_words, mode, parts, mentions, questions, scenario, case)
     criteria = grade(sig)
     # evidence quotes are taken from the original text, so they are verbatim
     for c in criteria.values():
@@ -117,21 +119,16 @@ def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer") 
 def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
     """What an interviewer would push back on, most important first."""
     lines: list[str] = []
-    product = scenario.product if scenario else "the product"
-    member = _member_word(scenario)
+    product = product_name(scenario)
     seen: set[str] = set()
-    for m in report.mentions:
+    for m in report.mentions if report.mode == "answer" else []:  # follow-up prompts name such metrics themselves
         if not m.vanity or m.rejected:
             continue
         key = m.catalog_id or m.lexicon_id or m.text.lower()
         if key in seen:
             continue
         seen.add(key)
-        reason = m.reason.rstrip(".")
-        lines.append(
-            f"You said \"{m.text.strip()}\": {reason[:1].lower() + reason[1:]}. What would change for a {member} if "
-            f"{product} worked better? Something like: {m.suggestion.split(':')[0]}."
-        )
+        lines.append(vanity_pushback(m, scenario) + f" Something like: {m.suggestion.split(':')[0]}.")
     if report.mode != "answer":
         return lines
     used = [m for m in report.mentions if not m.rejected]
@@ -154,8 +151,21 @@ def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
     return lines
 
 
-def _member_word(s: Scenario | None) -> str:
+def product_name(s: Scenario | None) -> str:
+    """The product as it reads in a sentence: "Uber", not "Uber (rides)"."""
+    return re.sub(r"\s*\(.*?\)", "", s.product).strip() if s else "the product"
+
+
+def people(s: Scenario | None) -> str:
+    """Who the product serves first, as a plural noun phrase ("members", "everyday riders")."""
     if s is None:
-        return "user"
-    first = s.segments[0].name.lower().split("(")[0].strip()
-    return first[:-1] if first.endswith("s") and not first.endswith("ss") else first
+        return "its users"
+    return re.sub(r"\s*\(.*?\)", "", s.segments[0].name).strip().lower()
+
+
+def vanity_pushback(m: Mention, s: Scenario | None) -> str:
+    """The interviewer's pushback on a vanity metric, in the scenario's terms."""
+    reason = (m.reason or "it counts activity, not value").strip().rstrip(".")
+    reason = reason[:1].upper() + reason[1:]
+    return (f"Let me push back on \"{m.text.strip()}\". {reason}. "
+            f"What would change for {people(s)} if {product_name(s)} worked better?")

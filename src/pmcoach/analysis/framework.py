@@ -33,7 +33,7 @@ CUES: dict[str, str] = {
     r"\b#1\b|\bnumber one\b|\bprimary (?:goal|objective|focus)\b|\bsecond(?:ary)? (?:goal|priority|objective)\b|\bi'?d pick\b|"
     r"\bi'?d (?:start|lead) with\b|\bdeprioriti[sz]\w*|\bnot (?:focus|prioriti[sz])\w*|\bcomes? first\b|\bbefore\b.{0,40}\bbecause\b|"
     r"\bwould (?:come|rank) (?:first|second)\b|\bover\b.{0,40}\bbecause\b|\branked?\b|\bnot (?:now|yet)\b|\blater\b",
-    "pros_cons": r"\bpros?\b|\bcons?\b|\bdownsides?\b|\bupsides?\b|\bdrawbacks?\b|\bthe risk (?:is|with|here)\b|\bcould be gamed\b|"
+    "pros_cons": r"\bpros?\b|\bcons?\b|\bdownsides?\b|\bupsides?\b|\bmeanwhile\b|\bhowever\b|\bthe (?:real )?(?:gain|cost|benefit)\b|\bon the plus side\b|\bdrawbacks?\b|\bthe risk (?:is|with|here)\b|\bcould be gamed\b|"
     r"\bgam(?:e|ed|ing)\b|\bcaveats?\b|\blimitations?\b|\bbut it (?:misses|ignores|doesn't|does not|can)\b|\bmisses\b|\bblind spots?\b|"
     r"\bweakness of\b|\bthe problem with\b|\bstrength\b|\badvantage\b|\bdisadvantage\b|\bnoisy\b|\blags?\b|\blagging\b|\bslow to move\b",
     "targets": r"\bbaselines?\b|\btargets?\b|\bfrom \d+(?:\.\d+)?\s*%? to \d+|\b(?:increase|grow|lift|improve|reduce|raise|cut)\w* (?:it |this )?by \d+|"
@@ -45,7 +45,8 @@ CUES: dict[str, str] = {
     r"\bcanary\b|\bpilot\b|\bpost[- ]launch\b|\bpre[- ]launch\b|\blaunch (?:decision|criteria|plan|review)\b|\bkill switch\b|"
     r"\broll ?back\b|\bdogfood\w*\b|\bbeta\b|\bstatistical(?:ly)? significan\w*|\bsample size\b|\bpower analysis\b|\bmonitor\w*\b|"
     r"\bdashboards?\b|\b(?:an|add|set up|with|the) alerts?\b|\balerting\b|\bgradual(?:ly)? (?:launch|release)\b|\b\d+% of (?:users|traffic)\b|\bship (?:it|to)\b",
-    "detail": r"\bedge cases?\b|\bcannibali[sz]\w*|\becosystem\b|\bother side\b|\bboth sides\b|\bnew (?:vs\.?|versus|and) (?:existing|old|returning)\b|"
+    "detail": r"\bedge cases?\b|\bburn ?out\b|\bflame wars?\b|\bsilent (?:readers|majority)\b|\bminorit(?:y|ies)\b|"
+    r"\bmisuse\b|\bgam(?:e|ing) (?:the|this|it)\b|\bcorner cases?\b|\bcannibali[sz]\w*|\becosystem\b|\bother side\b|\bboth sides\b|\bnew (?:vs\.?|versus|and) (?:existing|old|returning)\b|"
     r"\bnovelty (?:effect|bias)\b|\blong[- ]term\b|\bshort[- ]term\b|\bmix[- ]shift\b|\bsimpson\w*|\bspill[- ]?over\b|\bnetwork effects?\b|"
     r"\bsecond[- ]order\b|\bunintended\b|\bsurvivorship\b|\bselection bias\b|\bheavy (?:vs\.? )?(?:and )?light users?\b|\bcohorts?\b|"
     r"\bby (?:country|platform|segment|cohort|market)\b|\binternational\b|\baccessibility\b|\bprivacy\b|\bintegrity\b|\bsafety\b|"
@@ -57,14 +58,15 @@ CUES: dict[str, str] = {
     "action_plan": r"\bi'?d (?:roll ?back|revert|fix|hotfix|patch|ship|pause|investigate|alert|add|talk|reach out|communicate|escalate|monitor|run|launch|keep|wait|do nothing|file|post-?mortem)\b|"
     r"\baction plan\b|\bnext steps?\b|\broll ?back\b|\brevert\b|\bhotfix\b|\bpost-?mortem\b|\bfix (?:the|it)\b|\bno action\b|\bdo nothing\b|"
     r"\badd (?:an? )?(?:alert|monitor|test|check)\w*\b|\bcommunicate\b|\bwork with (?:eng|engineering|the team|data)\b",
-    "verdict": r"\b(?:good|bad) (?:trade[- ]?off|outcome|result|thing|sign|change|for)\b|\boverall (?:good|bad|positive|negative)\b|\bnet (?:positive|negative|good|bad)\b|"
+    "verdict": r"\bverdict\b|\bship it\b|\bdon'?t ship\b|\bwouldn'?t ship\b|\bnot (?:ship|launch) (?:it|this)\b|"
+    r"\b(?:good|bad) (?:trade[- ]?off|outcome|result|thing|sign|change|for)\b|\boverall (?:good|bad|positive|negative)\b|\bnet (?:positive|negative|good|bad)\b|"
     r"\bi(?:'d| would)(?: not)? (?:ship|launch|keep|roll back|revert|iterate)\b|\bi wouldn't (?:ship|launch|keep)\b|\b(?:don't|do not) (?:ship|launch)\b|"
     r"\bit depends\b|\bdepends on\b|\bmy (?:verdict|call|recommendation|decision)\b|\bi(?:'d| would) (?:call|consider) (?:this|it) (?:good|bad|a win|a loss|positive|negative)\b|"
     r"\bthis is (?:good|bad|positive|negative|a win|a loss|healthy|unhealthy)\b|\b(?:so|overall),? (?:good|bad)\b|\blikely (?:good|bad)\b",
     "conditions": r"\bif\b|\bas long as\b|\bprovided (?:that)?\b|\bunless\b|\bonly if\b|\bdepends on\b|\bassuming\b|\bconditional on\b",
     "impact_ns": r"\bnorth[- ]?star\b|\bnsm\b|\bprimary metric\b|\bmain metric\b|\bour (?:core|key|success) metric\b",
     "impact_guardrail": r"\bguard[- ]?rails?\b|\bhealth metrics?\b|\bcounter[- ]metrics?\b|\bcannibali[sz]\w*|\bretention\b|\bchurn\b|\brevenue\b|\bads?\b|\bsecondary\b|\binput metrics?\b",
-    "actions": r"\bi'?d (?:run|check|segment|look|investigate|dig|test|a/b|slice|break (?:it )?down|cut|compare|survey|talk|interview|measure|hold|roll|ship|iterate|monitor|analy[sz]e|split|launch|pause|add|build|tune|cap)\w*\b|"
+    "actions": r"\bi'?d (?:run|check|segment|look|investigate|dig|test|a/b|slice|break (?:it )?down|cut|compare|survey|talk|interview|measure|hold|roll|ship|iterate|monitor|analy[sz]e|split|launch|pause|add|build|tune|cap|try|exclude|re-?run|keep|limit|lower|raise|move|revert|fix)\w*\b|"
     r"\bfirst,|\bsecond,|\bthird,|\bnext,|\bthen,|\bfinally,|\ba/?b[- ]?tests?\b|\bholdouts?\b|\bsegment (?:the|by)\b|\bdeep[- ]dive\b|\blook at\b",
 }
 

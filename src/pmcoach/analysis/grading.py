@@ -3,13 +3,15 @@ candidate's own words as evidence. No evidence, no credit."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..models import Scenario
+from ..models import Scenario, TradeoffCase
 from ..rubric import AREAS
 from .framework import Hit
 from .metrics import Mention
+from .text import Unit, content_tokens, stem
 
 Mode = Literal["answer", "tradeoff", "troubleshooting"]
 
@@ -59,6 +61,7 @@ class Signals:
     mentions: list[Mention]
     questions: list[tuple[int, int, list[str]]]  # (start, end, dimensions) for troubleshooting
     scenario: Scenario | None
+    case: TradeoffCase | None = None
 
 
 def _ev(text: str, hits: list[Hit], why: str, limit: int = 2) -> list[Evidence]:
@@ -129,8 +132,9 @@ def grade(sig: Signals) -> dict[str, Criterion]:
 
     # ---- trade-offs and judgement
     if sig.mode == "tradeoff":
+        ns_hits = p["impact_ns"] + _concept_hits(sig, "ns")
         parts = {
-            "impact on the north star": p["impact_ns"],
+            "impact on the north star": ns_hits,
             "impact on secondary and guardrail metrics": p["impact_guardrail"],
             "pros and cons": p["pros_cons"] + p["tradeoff_language"],
             "actions to learn more or fix": p["actions"] + p["launch_plan"],
@@ -139,10 +143,18 @@ def grade(sig: Signals) -> dict[str, Criterion]:
         }
         have = [k for k, v in parts.items() if v]
         pts = len(have) + (1 if len(parts["actions to learn more or fix"]) >= 2 else 0)
-        score = _band(pts, (2, 4, 6))
+        points_made = _strong_points_made(sig)
+        pts += min(2, len(points_made))
+        score = _band(pts, (2, 4, 7))
         ev = [e for k in have for e in _ev(t, parts[k], k, 1)]
+        ev += [Evidence(t[h.start:h.end], h.start, h.end, "makes a point a strong answer makes") for h in points_made[:1]]
         missing = [k for k in parts if k not in have]
         advice = _advice_tradeoff(missing)
+        on_case = _addresses_case(sig)
+        if on_case is False:
+            score = min(score, 1)
+            have = [*have, "(but not about this case)"]
+            advice = "Answer the case in front of you: say what the metrics that moved mean for your north star and guardrails."
         crit["tradeoffs"] = Criterion("tradeoffs", score, ev, advice, have, missing)
     elif p["tradeoff_language"]:
         n = len(p["tradeoff_language"])
@@ -165,13 +177,17 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     numbers = p["targets"]
     cuts = [h for h in p["detail"] if "by " in h.cue.lower() or "cohort" in h.cue.lower()]
     if used or numbers or sig.mode == "troubleshooting":
-        found = [n for n, ok in (("metrics defined precisely", bool(defined)), ("numbers, baselines or targets", bool(numbers)),
-                                 ("segment or cohort cuts", bool(cuts))) if ok]
         pts = min(len(defined), 3) + min(len(numbers), 2) + (1 if cuts else 0)
         if sig.mode == "troubleshooting":
             asked = {d for _, _, ds in sig.questions for d in ds if d != "other"}
             pts += 1 if {"definition", "data_quality"} & asked else 0
-            pts += 1 if {"segment", "geography", "platform"} & asked else 0
+            pts += min(2, len({"segment", "geography", "platform", "app_version", "channel", "funnel_step"} & asked))
+            pts += 1 if {"time_period", "trend", "seasonality"} & asked else 0
+            if asked and not cuts:
+                cuts = [Hit("detail", a, b, "cut") for a, b, ds in sig.questions
+                        if set(ds) & {"segment", "geography", "platform", "app_version"}][:1]
+        found = [n for n, ok in (("metrics defined precisely", bool(defined)), ("numbers, baselines or targets", bool(numbers)),
+                                 ("segment or cohort cuts", bool(cuts))) if ok]
         score = _band(pts, (1, 3, 5))
         ev = _mev(t, defined, "defines a metric precisely", 1) + _ev(t, numbers, "uses a number, baseline or target", 1) + _ev(t, cuts, "cuts the data", 1)
         missing = [n for n in ("metrics defined precisely", "numbers, baselines or targets", "segment or cohort cuts") if n not in found]
@@ -190,9 +206,13 @@ def grade(sig: Signals) -> dict[str, Criterion]:
         score = _band(pts, (1, 2, 4))
         found = [n for n, ok in (("a stated order", bool(hits)), ("a reason for it", bool(because)), ("what is not done now", bool(dropped))) if ok]
         missing = [n for n in ("a stated order", "a reason for it", "what is not done now") if n not in found]
+        advice = {
+            "a stated order": "Cut to 2-3 goals and put them in order.",
+            "a reason for it": "Say why the first goal comes first (lifecycle, threat, mission).",
+            "what is not done now": "Say what you are not doing yet, and why it can wait.",
+        }.get(missing[0], "") if missing else "Tie the order to a number: which goal moves the north star most, and by how much?"
         crit["prioritization"] = Criterion("prioritization", score, _ev(t, because + hits + dropped, "chooses and says why", 2),
-                                           "Cut to 2-3 goals, put them in order, say why the first comes first and what you are not doing yet.",
-                                           found, missing)
+                                           advice, found, missing)
     else:
         crit["prioritization"] = Criterion("prioritization", None, advice="Assessed when you set goals.")
 
@@ -245,6 +265,76 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     for a in AREAS:
         ordered[a] = crit.get(a) or Criterion(a, None)
     return ordered
+
+
+_GENERIC = frozenset(stem(w) for w in (
+    ["per", "user", "users", "member", "members", "rate", "total", "daily", "weekly", "monthly", "time", "metric", "metrics", "number", "count", "share", "day", "week", "month", "average", "avg", "group", "groups", "product", "products", "people", "active", "retention", "churn", "engagement"]
+))
+
+
+#: Interview vocabulary any trade-off answer uses: it says nothing about which case it answers.
+_FRAMEWORK = frozenset(stem(w) for w in (
+    ["north", "star", "secondary", "guardrail", "guardrails", "metric", "metrics", "pros", "cons", "verdict", "ship", "launch", "holdout", "segment", "segments", "test", "experiment", "run", "week", "weeks", "rate", "good", "bad", "better", "worse", "impact", "actions", "action", "condition", "conditions", "would", "could", "should", "more", "less", "fewer", "up", "down", "flat", "users", "user", "product", "long", "short", "term"]
+))
+
+
+def _concept_hits(sig: Signals, which: str) -> list[Hit]:
+    """Clauses that talk about the scenario's north star in the candidate's own words
+    ("participation" for weekly meaningful participants)."""
+    if sig.scenario is None:
+        return []
+    ns = sig.scenario.metric(sig.scenario.recommendation.north_star.metric)
+    words = {w[:6] for w in content_tokens(" ".join([ns.name, *ns.aliases])) - _GENERIC if len(w) >= 4}
+    if not words:
+        return []
+    out = []
+    for u in _units_of(sig):
+        toks = {w[:6] for w in content_tokens(u.text)}
+        if words & toks or (len(words & toks) >= 1 and re.search(
+                r"\b(?:north[- ]?star|nsm|primary metric|what we care about|our goal)\b", u.text, re.I)):
+            out.append(Hit("impact_ns", u.start, u.end, "north star concept"))
+    return out
+
+
+def _strong_points_made(sig: Signals) -> list[Hit]:
+    """Clauses that make one of the case's strong points (shared content words)."""
+    case = sig.case
+    if case is None:
+        return []
+    out = []
+    units = _units_of(sig)
+    for point in case.strong_points:
+        want = content_tokens(point) - _GENERIC
+        if len(want) < 3:
+            continue
+        best = max(units, key=lambda u: len(want & content_tokens(u.text)), default=None)
+        if best is not None and len(want & content_tokens(best.text)) >= max(3, len(want) // 4):
+            out.append(Hit("strong_point", best.start, best.end, point[:40]))
+    return out
+
+
+def _addresses_case(sig: Signals) -> bool | None:
+    """False when the answer is not about this case: it shares few words with the case, or
+    it fits another of the scenario's trade-offs clearly better (None: no case known)."""
+    case = sig.case
+    if case is None:
+        return None
+    said = {w for w in content_tokens(sig.text) if len(w) >= 3 and not w.isdigit()} - _FRAMEWORK
+
+    def overlap(c: TradeoffCase) -> int:
+        words = content_tokens(" ".join([c.prompt, c.context, *c.strong_points, *(m.metric for m in c.movements)]))
+        return len({w for w in words if len(w) >= 3 and not w.isdigit()} & said)
+
+    mine = overlap(case)
+    others = [overlap(c) for c in (sig.scenario.tradeoffs if sig.scenario else []) if c.id != case.id]
+    best_other = max(others, default=0)
+    return mine >= 4 and mine >= 0.8 * best_other
+
+
+def _units_of(sig: Signals) -> list[Unit]:
+    from .text import units
+
+    return units(sig.text)
 
 
 def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
@@ -346,7 +436,7 @@ def _grade_diagnosis(sig: Signals) -> Criterion:
         missing.append("a stated root cause")
     if not plan:
         missing.append("an action plan")
-    advice = ("Work the checklist in order: " + "; ".join(missing) + ".") if missing else \
+    advice = ("Still to do: " + "; ".join(missing) + ".") if missing else \
         "Close with the evidence chain: which answers ruled causes out and which pinned the cause."
     return Criterion("problem_diagnosis", score, ev, advice, found, missing)
 

@@ -158,7 +158,7 @@ _RATIO = re.compile(
 )
 _COUNT = re.compile(
     r"(?<!\w)(?:(?:total|average|avg\.?|mean|median)[ \t]+)?(?:number|count|#|no\.|amount|volume)[ \t]+of[ \t]+"
-    r"[\w][\w \t\-'+]{1,60}",
+    r"[\w][^.;:\n()?!]{1,160}",
     re.I,
 )
 _PER = re.compile(
@@ -186,6 +186,13 @@ _PERIODIC = re.compile(
     r"accounts|teams|listeners|dashers|merchants|actives|transactors|savers|players|readers|shoppers)\b",
     re.I,
 )
+_LABEL_LEAD = re.compile(
+    r"^\W{0,4}(?:(?:my|our|the)\s+)?(?:north[\s-]*star(?:\s+metric)?|nsm|primary\s+metric|guard[\s-]*rails?|"
+    r"secondary(?:\s+metrics?)?|input\s+metrics?|health\s+metrics?|counter[\s-]*metrics?)\s*(?:[:=\-\u2013\u2014]|is|would be|will be)\s+",
+    re.I,
+)
+_DENOMINATOR = re.compile(r"(?:\bout of|\bper|\bdivided by|/)\s+(?:all\s+|the\s+|every\s+|[\d,.]+k?\s+)*$", re.I)
+_LIST_GAP = re.compile(r"^\s*(?:,\s*|,?\s*(?:or|and|nor|as well as|/)\s+)(?:even\s+|just\s+)?$", re.I)
 _LEAD = re.compile(
     r"^(?:(?:also|and|or|then|plus|i'?d|we'?d|would|should|will|to|we|i|our|my|the|a|an|track|tracking|watch|watching|"
     r"look|looking|at|measure|measuring|monitor|monitoring|use|using|make|keep|see|star|north|nsm|metric|metrics|"
@@ -267,7 +274,7 @@ LABELS: tuple[tuple[TierOut, re.Pattern[str]], ...] = (
 
 _VAGUE = frozenset({"engagement"})
 _GUARD_WORDS = re.compile(
-    r"\b(?:crash|errors?|latency|load time|spam|reports?|report rate|abuse|fraud|scam|block|hide|"
+    r"\b(?:prevalence|violating|crash|errors?|latency|load time|spam|reports?|report rate|abuse|fraud|scam|block|hide|"
     r"mute|unsubscrib|uninstall|churn|cancel|complain|refund|dispute|harm|violat|misinformation|"
     r"opt[- ]out|negative|toxic|bullying|unfollow|leave|left|time to resolution|wait time|"
     r"cannibali[sz]|support tickets?|contact rate|safety)",
@@ -319,6 +326,9 @@ def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> li
                 lead = _LEAD.match(text, a, b)
                 if lead:
                     a = lead.end()
+                conj = list(re.finditer(r"\b(?:or|and|nor|but|than|if|use|track)\s+", text[a:b], re.I))
+                if kind == "rate" and conj:
+                    a += conj[-1].end()
             if kind == "periodic" and re.match(r"[ \t]+(?:who|that|with)\b", text[b:b + 6]):
                 # "weekly members who had a meaningful interaction": the clause is the definition
                 stop = re.search(r"[.;:\n()?!]", text[b:b + 160])
@@ -328,11 +338,23 @@ def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> li
             if b - a >= 4:
                 cands.append((a, b, kind, None))
 
+    for u in spans:
+        # "North star: weekly meaningful participants." names a metric even when no shape or
+        # catalog knows it: the words after a tier label, up to the end of the clause
+        lead_m = _LABEL_LEAD.match(u.text)
+        if lead_m:
+            a = u.start + lead_m.end()
+            stop = re.search(r"[.;\n()?!]", text[a:u.end])
+            b = _trim(text, a, a + stop.start() if stop else u.end)
+            if 3 <= b - a <= 160 and re.search(r"[a-z]", text[a:b], re.I):
+                cands.append((a, b, "labelled", None))
+    cands = [c for c in cands if not _DENOMINATOR.search(text[max(0, c[0] - 40):c[0]])]
+
     # Longest first, with catalog and lexicon names preferred over generic shapes of equal
     # reach; a generic definitional phrase that contains a named metric keeps the whole span.
-    rank = {"ratio": 0, "catalog": 1, "count": 2, "per": 2, "lexicon": 3, "rate": 4, "periodic": 4}
+    rank = {"ratio": 0, "catalog": 1, "count": 2, "per": 2, "lexicon": 3, "rate": 4, "periodic": 4, "labelled": 5}
     cands = [c for c in cands if c[2] != "catalog" or _catalog_plausible(text, c[0], c[1], spans)]
-    cands.sort(key=lambda c: (-(c[1] - c[0]), rank[c[2]], c[0]))
+    cands.sort(key=lambda c: (c[2] == "labelled", -(c[1] - c[0]), rank[c[2]], c[0]))
     taken: list[tuple[int, int, str, Any]] = []
     occupied = bytearray(len(text) + 1)
     for c in cands:
@@ -341,10 +363,15 @@ def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> li
         occupied[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
         taken.append(c)
     taken.sort()
-    out = []
+    out: list[Mention] = []
     for a, b, kind, payload in taken:
         unit = _unit_at(spans, a)
         out.append(_judge(text, a, b, kind, payload, unit, spans, scenario))
+    # "I wouldn't use DAU, MAU or time spent": a dismissal covers the whole list
+    for prev, cur in zip(out, out[1:], strict=False):
+        if prev.rejected and not cur.rejected and _LIST_GAP.match(text[prev.end:cur.start]):
+            cur.rejected = True
+            cur.tier, cur.tier_source = "unclassified", "rejected"
     return out
 
 
@@ -354,7 +381,7 @@ _METRIC_CONTEXT = re.compile(
     re.I,
 )
 _METRIC_WORDS = re.compile(
-    r"\b(?:rate|ratio|%|per|share|count|number|time|retention|churn|users?|members?|dau|wau|mau|score|revenue|"
+    r"\b(?:rate|ratio|%|per|share|count|number|time|retention|churn|dau|wau|mau|score|revenue|"
     r"value|gmv|ctr|nps|views?|sessions?|minutes|hours|days?|weekly|daily|monthly|within|p\d\d|latency|reports?)\b",
     re.I,
 )
@@ -517,7 +544,7 @@ def _judge(
         suggestion = _suggest(scenario, None, lex) if vanity else ""
         name = lex.name
         indicator = lex.indicator
-    elif kind in ("count", "per", "periodic") and _value_or_activity(phrase) is not None:
+    elif kind in ("count", "per", "periodic", "labelled") and _value_or_activity(phrase) is not None:
         vanity = bool(_value_or_activity(phrase))
         reason = _WORDING_REASON if vanity else ""
         suggestion = _suggest(scenario, None) if vanity else ""
@@ -595,7 +622,7 @@ def _numerator(phrase: str) -> str:
 def _value_or_activity(phrase: str) -> bool | None:
     """True for a count of activity, False for a count of outcomes, None when unclear."""
     num = _numerator(phrase)
-    if _SUCCESS.search(num) or _VALUE_WORDS.search(phrase):
+    if _SUCCESS.search(num) or _VALUE_WORDS.search(phrase) or _GUARD_WORDS.search(num):
         return False
     if re.search(r"\b(?:daily|weekly|monthly|total|registered|l28|l7)\s+active\b|\bactive (?:users|members)\b", phrase, re.I):
         return True

@@ -1,0 +1,117 @@
+"""Regressions for what a QA pass of the product found (each test failed before its fix)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pmcoach.analysis import analyse
+from pmcoach.coach import Coach
+from pmcoach.engine import Config, Interview
+from pmcoach.kb import load_bank
+from pmcoach.store import Store
+
+BANK = load_bank(include_user=False)
+GROUPS = BANK.find("facebook-groups")
+
+
+def test_a_dismissal_covers_the_whole_list() -> None:
+    r = analyse("I wouldn't use DAU, MAU or time spent as success metrics. North star: weekly meaningful "
+                "participants.", GROUPS)
+    dismissed = {m.text for m in r.mentions if m.rejected}
+    assert dismissed == {"DAU", "MAU", "time spent"}
+    assert not any("push back" in p.lower() or '"MAU' in p or '"time spent' in p for p in r.pushback)
+
+
+def test_denominators_and_guardrails_are_not_vanity() -> None:
+    r = analyse("Guardrail: prevalence of violating content per 10,000 views.", GROUPS)
+    assert [(m.tier, m.vanity) for m in r.mentions] == [("guardrail", False)]
+    r = analyse("North star: posts answered within 24 hours out of all posts created in the week.", GROUPS)
+    assert [m.text for m in r.mentions] == ["posts answered within 24 hours"]
+    r = analyse("North star: the number of unique people who had at least one meaningful interaction in a group "
+                "in the last 7 days.", GROUPS)
+    assert len(r.mentions) == 1 and not r.mentions[0].vanity
+
+
+def test_prose_words_are_not_metrics() -> None:
+    maps = BANK.find("google maps")
+    assert analyse("The product exists to solve a real problem for users and to make money for the company.",
+                   maps).mentions == []
+    assert analyse("Groups is in its maturity phase: usage is saturated in the US.", GROUPS).mentions == []
+
+
+def test_a_labelled_north_star_counts_without_a_product() -> None:
+    r = analyse("North star: weekly meaningful participants.", None)
+    assert [(m.text, m.tier) for m in r.mentions] == [("weekly meaningful participants", "north_star")]
+
+
+def test_trade_off_scores_need_an_answer_about_this_case() -> None:
+    s, case = BANK.case("groups-ad-load-vs-participation")
+    nonsense = ("The north star is weekly bananas eaten. Secondary metric: banana peel rate; guardrail: monkey "
+                "happiness. Pros: more bananas. Cons: fewer apples. Verdict: good, ship it, as long as monkey "
+                "happiness holds. Actions: 1) run a holdout, 2) segment by monkey age, 3) revisit in 4 weeks.")
+    assert analyse(nonsense, s, "tradeoff", case).criteria["tradeoffs"].score == 1
+    plain = ("I wouldn't ship this as is. A third of the extra ad revenue was moved over from Feed, so the real "
+             "gain is closer to 8%. Meanwhile the participation loss grows every week and is worst in support "
+             "groups. I'd try one ad every 8 posts, exclude sensitive groups and re-run the test for 6 weeks.")
+    crit = analyse(plain, s, "tradeoff", case).criteria["tradeoffs"]
+    assert crit.score is not None and crit.score >= 3
+    assert "impact on the north star" in crit.found  # "participation" is the north star in plain words
+
+
+def test_the_troubleshooting_game_names_rivals_and_lets_a_wrong_guess_go_on() -> None:
+    s, case = BANK.case("groups-dau-drop-android")
+    iv = Interview(s, Config(s.id, [case.id], start=case.id))
+    iv.opening()
+    assert iv.respond("Is it the Reddit launch?").text == case.facts["competitor"]
+    r = iv.respond("Did we launch any marketing campaign?")
+    assert r.text == case.facts["marketing"]
+    assert iv.respond("My hypothesis is it's the Reddit redesign.").kind == "probe"
+    r = iv.respond("Actually, wait, let me check more. Is it one platform?")
+    assert r.kind == "fact" and r.text == case.facts["platform"] and not iv.finished
+    assert iv.respond("Can you give me a hint?").kind == "hint"
+    iv.respond("I think the root cause is the Android 412 release.")
+    assert iv.respond("I'd roll back and add an alert.").kind == "end"
+    assert iv.case_state[case.id].root_cause_correct is True
+
+
+def test_quit_in_a_script_leaves_the_session_resumable(run, tmp_path: Path) -> None:
+    f = tmp_path / "q.txt"
+    f.write_text("hello\n---\n/quit\n---\nthis should never be processed\n")
+    code, out, err = run("practice", "groups", "--script", str(f), "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["status"] == "active" and doc["feedback"]["interim"] is True
+    assert "not used" in err
+    assert not any(t["text"] == "this should never be processed" for t in doc["turns"])
+
+
+def test_interim_feedback_keeps_follow_up_answers_hidden(tmp_path: Path) -> None:
+    coach = Coach(Store(tmp_path / "db.sqlite"), BANK)
+    st = coach.start(None, "groups-dau-drop-android")
+    coach.say(st.session_id, "When did it start?")
+    fb = coach.feedback(st.session_id)
+    _, case = BANK.case("groups-dau-drop-android")
+    assert fb["interim"] and case.root_cause not in json.dumps(fb)
+    other = coach.start("Facebook Groups")
+    coach.say(other.session_id, "Groups exists to help people build community.")
+    fb2 = coach.feedback(other.session_id)
+    assert fb2["troubleshooting"] == [] and fb2["tradeoffs"] == []  # cases not played stay hidden
+
+
+def test_writing_to_a_missing_folder_is_a_one_line_error(run, tmp_path: Path) -> None:
+    f = tmp_path / "s.txt"
+    f.write_text("hello\n")
+    sid = json.loads(run("practice", "groups", "--script", str(f), "--json")[1])["session_id"]
+    code, _, err = run("feedback", sid, "--format", "html", "-o", str(tmp_path / "no" / "x.html"))
+    assert code == 2 and err.startswith("pmcoach: error: cannot write") and "no such folder" in err
+    code, _, err = run("progress", "--chart", str(tmp_path / "no" / "p.svg"))
+    assert code == 2 and "no such folder" in err
+
+
+def test_clarifying_questions_get_their_own_answers() -> None:
+    iv = Interview(GROUPS, Config(GROUPS.id, []))
+    iv.opening()
+    by_id = {c.id: c.answer for c in GROUPS.clarifications}
+    r = iv.respond("Is this all of Groups, or one surface? And do I own revenue?")
+    assert by_id["scope"] in r.text and by_id["monetization"] in r.text
+    assert iv.respond("Who is the target user?").text.startswith("That's your call")
