@@ -115,3 +115,11 @@ def test_clarifying_questions_get_their_own_answers() -> None:
     r = iv.respond("Is this all of Groups, or one surface? And do I own revenue?")
     assert by_id["scope"] in r.text and by_id["monetization"] in r.text
     assert iv.respond("Who is the target user?").text.startswith("That's your call")
+
+
+def test_validate_refuses_a_case_id_the_bank_already_uses(run, tmp_path: Path) -> None:
+    src = (Path(__file__).parent.parent / "src/pmcoach/data/scenarios/slack.yaml").read_text()
+    f = tmp_path / "myslack.yaml"
+    f.write_text(src.replace("\nid: slack\n", "\nid: myslack\n"))
+    code, _, err = run("scenario", "validate", str(f))
+    assert code == 2 and "already used by the scenario 'slack'" in err

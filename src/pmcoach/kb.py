@@ -178,6 +178,12 @@ def lint_scenario(s: Scenario | Archetype) -> list[str]:
         missing = [d for d in _fact_dims() if d not in case.facts]
         if missing:
             problems.append(f"case {case.id}: facts missing for {', '.join(missing)}")
+        rc = re.findall(r"\w+", case.root_cause.lower())
+        grams = {" ".join(rc[i:i + 8]) for i in range(max(0, len(rc) - 7))}
+        for h in case.hints:
+            flat = " ".join(re.findall(r"\w+", h.lower()))
+            if any(g in flat for g in grams):
+                problems.append(f"case {case.id}: a hint repeats the root cause")
         if case.root_cause_dimension == "other":
             problems.append(f"case {case.id}: root_cause_dimension cannot be 'other'")
         elif case.root_cause_dimension not in case.facts:
@@ -343,7 +349,13 @@ def validate_file(path: Path) -> tuple[Scenario | Archetype, list[str]]:
     is_archetype = re.search(r"^examples:", head, re.M) and not re.search(r"^product:", head, re.M)
     obj: Scenario | Archetype
     obj = parse_text(head, Archetype, path) if is_archetype else parse_text(head, Scenario, path)
-    return obj, lint_scenario(obj)
+    problems = lint_scenario(obj)
+    if isinstance(obj, Scenario):
+        # a case id already used by another scenario in the bank would silently take its place
+        others = {cid: sid for sid, sc in load_bank().scenarios.items() if sid != obj.id for cid in sc.case_ids()}
+        problems += [f"case id {cid!r} is already used by the scenario {others[cid]!r}"
+                     for cid in obj.case_ids() if cid in others]
+    return obj, problems
 
 
 def scenario_schema() -> dict[str, Any]:
