@@ -31,7 +31,7 @@ from web_fixtures import Client  # noqa: E402
 from pmcoach.kb import load_bank  # noqa: E402
 from pmcoach.web.app import create_app  # noqa: E402
 
-MAX_EXAMPLES = int(os.environ.get("PMCOACH_SCHEMATHESIS_EXAMPLES", "25"))
+MAX_EXAMPLES = int(os.environ.get("PMCOACH_SCHEMATHESIS_EXAMPLES", "12"))
 # the schema is loaded at collection, before the autouse PMCOACH_HOME fixture: use a home of our own
 _HOME = tempfile.mkdtemp(prefix="pmcoach-schema-")
 atexit.register(shutil.rmtree, _HOME, True)
