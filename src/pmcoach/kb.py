@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import paths
 from .errors import ScenarioFileError, UnknownCaseError, UnknownProductError
-from .models import Archetype, Scenario, TradeoffCase, TroubleshootingCase
+from .models import FACT_DIMENSIONS, Archetype, Scenario, TradeoffCase, TroubleshootingCase
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -175,7 +174,7 @@ def lint_scenario(s: Scenario | Archetype) -> list[str]:
         return problems
     root_dims: list[str] = []
     for case in s.troubleshooting:
-        missing = [d for d in _fact_dims() if d not in case.facts]
+        missing = [d for d in FACT_DIMENSIONS if d not in case.facts]
         if missing:
             problems.append(f"case {case.id}: facts missing for {', '.join(missing)}")
         rc = re.findall(r"\w+", case.root_cause.lower())
@@ -192,12 +191,6 @@ def lint_scenario(s: Scenario | Archetype) -> list[str]:
     if len(set(root_dims)) != len(root_dims):
         problems.append("troubleshooting cases must differ in root_cause_dimension")
     return problems
-
-
-def _fact_dims() -> tuple[str, ...]:
-    from .models import FACT_DIMENSIONS
-
-    return FACT_DIMENSIONS
 
 
 # --------------------------------------------------------------------------- bank
@@ -364,6 +357,3 @@ def scenario_schema() -> dict[str, Any]:
     schema["title"] = "pmcoach scenario"
     return schema
 
-
-def dump_json(obj: Any) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False)
