@@ -67,8 +67,10 @@ def test_vanity_pushback_happens_at_once(run) -> None:
     turns = doc["turns"]
     i = next(i for i, t in enumerate(turns) if t["role"] == "candidate" and "DAU" in t["text"])
     reply = turns[i + 1]
-    assert reply["role"] == "interviewer" and reply["text"].startswith("Let me push back on")
-    assert "Facebook Groups" in reply["text"]
+    assert reply["role"] == "interviewer" and '"DAU"' in reply["text"]
+    assert turns[i]["analysis"].get("pushback")  # the very next reply pushes back
+    first = next(t for t in turns if t["role"] == "interviewer" and t["text"].startswith("Let me push back on"))
+    assert "Facebook Groups" in first["text"]
     assert doc["feedback"]["vanity"]
 
 

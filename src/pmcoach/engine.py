@@ -136,6 +136,8 @@ class Interview:
         cmd = raw.split()[0].lower() if raw.startswith("/") else None
         if cmd:
             return self._command(cmd, at)
+        if re.fullmatch(r"(?:ok(?:ay)?|k|yes|yep|yeah|no|nope|sure|fine|right|got it|cool)[.!]*", raw, re.I):
+            return Reply("Go on.", self._stage_name(), "probe", {"acknowledgement": True})
         why = gradable(raw) if raw else "empty"
         if why:
             return Reply("I didn't catch that. Could you say it in words?", self._stage_name(), "probe",
@@ -237,7 +239,12 @@ class Interview:
                 if key not in self.pushed:
                     self.pushed.add(key)
                     analysis["pushback"] = key
-                    return Reply(vanity_pushback(m, self.s), stage, "pushback", analysis)
+                    if len(self.pushed) == 1:
+                        return Reply(vanity_pushback(m, self.s), stage, "pushback", analysis)
+                    # the question was asked once already: say why, briefly
+                    reason = (m.reason or "it counts activity, not value").strip().rstrip(".")
+                    return Reply(f"\"{m.text.strip()}\" has the same problem: {reason[:1].upper()}{reason[1:]}. "
+                                 "Which metric would show that people got value?", stage, "pushback", analysis)
         covered = _coverage(cumulative)
         # time is up for this stage in a timed interview
         left = self.budget_left(at)
