@@ -483,6 +483,13 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         v = viewer(request)
         return {"user_id": v.user_id, "email": v.email, "accounts": web.accounts}
 
+    def signed_in(request: Request, response: Response, uid: str, email: str) -> dict[str, Any]:
+        """Start a sign-in for ``uid``: the cookie, and the body both endpoints return."""
+        token = auth.start_sign_in(store, uid)
+        sign_in_cookie(request, response, token)
+        return {"user_id": uid, "email": auth.normalise_email(clean(email)), "token": token,
+                "csrf_token": auth.csrf_token(token)}
+
     def _accounts_on() -> None:
         if not web.accounts:
             raise ApiError(404, "accounts are off: this server is one person's, on loopback (serve on another "
@@ -501,10 +508,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
             raise ApiError(422, str(e), "password" if "password" in str(e) else "email") from None
         except PmcoachError as e:
             raise ApiError(409, str(e), "email") from None
-        token = auth.start_sign_in(store, uid)
-        sign_in_cookie(request, response, token)
-        return {"user_id": uid, "email": auth.normalise_email(body.email), "token": token,
-                "csrf_token": auth.csrf_token(token)}
+        return signed_in(request, response, uid, body.email)
 
     @app.post("/api/login", response_model=SignedIn, tags=["accounts"], responses=_err(401, 404, 429))
     def api_login(request: Request, response: Response, body: Credentials) -> dict[str, Any]:
@@ -516,10 +520,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
             raise ApiError(429, str(e), headers={"Retry-After": str(e.retry_after)}) from None
         except InputError as e:
             raise ApiError(401, str(e)) from None
-        token = auth.start_sign_in(store, uid)
-        sign_in_cookie(request, response, token)
-        return {"user_id": uid, "email": clean(body.email).strip().lower(), "token": token,
-                "csrf_token": auth.csrf_token(token)}
+        return signed_in(request, response, uid, body.email)
 
     @app.post("/api/logout", status_code=204, tags=["accounts"], responses=_err(403))
     def api_logout(request: Request, x_csrf_token: Csrf = None) -> Response:
