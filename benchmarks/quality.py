@@ -1,16 +1,12 @@
-"""Quality of the analysis engine on the team's labelled data sets.
+"""Quality of the analysis on labelled data, per split, per data set and per wording style.
 
-    python benchmarks/quality.py [--split test|dev] [--show-errors N]
+    python benchmarks/quality.py [--split test|dev|train] [--set metrics|questions|answers|turns]
+                                 [--show-errors N] [--json]
 
-Data (benchmarks/data/):
-- metric_mentions.jsonl: snippets with ONE labelled metric mention (tier, vanity).
-- diagnostic_questions.jsonl: troubleshooting questions labelled with dimensions.
-- diagnostic_questions_train.jsonl, diagnostic_questions_dev2.jsonl: two more sets, each
-  written independently by another author, all dev.
-- answers.jsonl: whole answers labelled strong / medium / weak.
-
-Each item of the first, second and fourth files is put in dev or test by a hash of its
-text (or id), so the split never changes; rules are tuned on dev and reported on test.
+The files and their splits are listed in benchmarks/data/manifest.yaml; how they were
+written and labelled is in benchmarks/data/LABELLING.md. Splits are by author or source and
+by wording family, never by row. Errors are shown for train and dev only: the test split is
+written by authors whose wording the rules' author never reads, and is for reporting.
 """
 
 from __future__ import annotations
@@ -19,175 +15,331 @@ import argparse
 import hashlib
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pmcoach.analysis import analyse, classify
-from pmcoach.analysis.metrics import find_mentions
-from pmcoach.analysis.text import units, usable
+from pmcoach.engine import Config, Interview
+from pmcoach.errors import InputError
 from pmcoach.kb import load_bank
 
 DATA = Path(__file__).parent / "data"
+SETS = ("metrics", "questions", "answers", "turns")
 
 
-def split_of(key: str) -> str:
-    return "dev" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2 == 0 else "test"
+def family_split(family: str) -> str:
+    return "dev" if int(hashlib.sha1(family.encode()).hexdigest(), 16) % 2 == 0 else "train"
 
 
-def load(name: str) -> list[dict[str, Any]]:
-    path = DATA / name
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load(set_name: str, split: str) -> list[dict[str, Any]]:
+    manifest = yaml.safe_load((DATA / "manifest.yaml").read_text(encoding="utf-8"))
+    out = []
+    for f in manifest["files"]:
+        if f["set"] != set_name:
+            continue
+        path = DATA / f["path"]
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            s = f["split"] if f["split"] != "family" else family_split(r.get("family") or r.get("id") or r["text"])
+            if s == split:
+                r["_file"] = f["path"]
+                r.setdefault("style", "team")
+                out.append(r)
+    return out
 
 
-def metric_quality(split: str, show: int) -> dict[str, Any]:
-    rows = [r for r in load("metric_mentions.jsonl") if split_of(r["text"]) == split]
-    if not rows:
-        return {}
-    bank = load_bank(include_user=False)
-    tp = fp = fn = tn = 0
-    tier_ok = found = 0
-    errors = []
-    for r in rows:
-        scen = bank.scenarios.get(r["product"]) if r.get("product") else None
-        text, _ = usable(r["text"])
-        mentions = find_mentions(text, units(text), scen)
-        a = r["text"].find(r["metric"])
-        b = a + len(r["metric"])
-        hit = next((m for m in mentions if m.start < b and a < m.end), None)
-        vanity = hit.vanity if hit else False
-        tier = hit.tier if hit else "unclassified"
-        found += hit is not None
-        if r["vanity"] and vanity:
-            tp += 1
-        elif vanity and not r["vanity"]:
-            fp += 1
-        elif r["vanity"] and not vanity:
-            fn += 1
-        else:
-            tn += 1
-        tier_ok += tier == r["tier"]
-        if (tier != r["tier"] or vanity != r["vanity"]) and len(errors) < show:
-            errors.append((r["text"], r["metric"], r["tier"], r["vanity"], tier, vanity, hit.text if hit else None))
+_BANK = None
+
+
+def bank() -> Any:
+    global _BANK
+    if _BANK is None:
+        _BANK = load_bank(include_user=False)
+    return _BANK
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
-    rc = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * p * rc / (p + rc) if p + rc else 0.0
-    for e in errors:
-        print("  metric error:", e, file=sys.stderr)
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _by(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> dict[str, list[dict[str, Any]]]:
+    g: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        g[key(r)].append(r)
+    return dict(sorted(g.items()))
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _predict_mention(r: dict[str, Any]) -> dict[str, Any]:
+    scen = bank().scenarios.get(r["product"]) if r.get("product") else None
+    try:
+        rep = analyse(r["text"], scen, "answer")
+    except InputError:
+        return {"found": False, "tier": "unclassified", "vanity": False, "role": None, "text": None}
+    a = r["text"].find(r["metric"])
+    b = a + len(r["metric"])
+    hits = [m for m in rep.mentions if m.start < b and a < m.end]
+    # the mention that covers most of the labelled span
+    hit = max(hits, key=lambda m: min(b, m.end) - max(a, m.start), default=None)
+    if hit is None:
+        return {"found": False, "tier": "unclassified", "vanity": False, "role": None, "text": None}
+    return {"found": True, "tier": hit.tier, "vanity": hit.vanity, "role": hit.role, "text": hit.text,
+            "defensible": hit.defensible}
+
+
+def _metric_scores(rows: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str, Any]:
+    tp = fp = fn = 0
+    tier_ok = found = proposals = found_proposals = 0
+    for r, p in zip(rows, preds, strict=True):
+        tp += r["vanity"] and p["vanity"]
+        fp += p["vanity"] and not r["vanity"]
+        fn += r["vanity"] and not p["vanity"]
+        tier_ok += p["tier"] == r["tier"]
+        found += p["found"]
+        if r["role"] in ("success", "guardrail"):
+            proposals += 1
+            found_proposals += p["found"]
+    prec, rec, f1 = _prf(tp, fp, fn)
     return {
         "items": len(rows),
-        "mention_found": round(found / len(rows), 3),
-        "vanity_precision": round(p, 3),
-        "vanity_recall": round(rc, 3),
+        "vanity_precision": round(prec, 3),
+        "vanity_recall": round(rec, 3),
         "vanity_f1": round(f1, 3),
-        "tier_accuracy": round(tier_ok / len(rows), 3),
+        "tier_accuracy": round(tier_ok / len(rows), 3) if rows else None,
+        "proposals_found": round(found_proposals / proposals, 3) if proposals else None,
     }
 
 
-def dimension_quality(split: str, show: int) -> dict[str, Any]:
-    rows = [r for r in load("diagnostic_questions.jsonl") if split_of(r["text"]) == split]
-    if split == "dev":
-        rows += load("diagnostic_questions_train.jsonl") + load("diagnostic_questions_dev2.jsonl")
+def metric_quality(split: str, show: int) -> dict[str, Any]:
+    rows = load("metrics", split)
     if not rows:
         return {}
-    exact = overlap = 0
-    tp = fp = fn = 0
-    per_dim: Counter[str] = Counter()
-    per_dim_ok: Counter[str] = Counter()
-    errors = []
-    for r in rows:
+    preds = [_predict_mention(r) for r in rows]
+    out = _metric_scores(rows, preds)
+    out["by_style"] = {s: _metric_scores([r for r, _ in g], [p for _, p in g])
+                       for s, g in _by(list(zip(rows, preds, strict=True)), lambda x: x[0]["style"]).items()}
+    adv = [(r, p) for r, p in zip(rows, preds, strict=True) if r.get("kind")]
+    out["by_kind"] = {k: _metric_scores([r for r, _ in g], [p for _, p in g]) for k, g in _by(adv, lambda x: x[0]["kind"]).items()}
+    errors = [(r, p) for r, p in zip(rows, preds, strict=True) if p["tier"] != r["tier"] or p["vanity"] != r["vanity"]]
+    _show(split, show, [f"{r['id']} [{r['style']}] {r['text']!r}\n      gold {r['role']}/{r['tier']}/vanity={r['vanity']} "
+                        f"span {r['metric']!r}\n      got  {p['role']}/{p['tier']}/vanity={p['vanity']} span {p['text']!r}"
+                        for r, p in errors])
+    return out
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def _dim_scores(rows: list[dict[str, Any]], preds: list[set[str]]) -> dict[str, Any]:
+    exact = overlap = tp = fp = fn = 0
+    for r, pred in zip(rows, preds, strict=True):
         gold = set(r["dims"])
-        pred = set(classify(r["text"]))
         exact += gold == pred
         overlap += bool(gold & pred)
         tp += len(gold & pred)
         fp += len(pred - gold)
         fn += len(gold - pred)
-        for d in gold:
-            per_dim[d] += 1
-            per_dim_ok[d] += d in pred
-        if gold != pred and len(errors) < show:
-            errors.append((r["text"], sorted(gold), sorted(pred)))
-    for e in errors:
-        print("  dimension error:", e, file=sys.stderr)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    rc = tp / (tp + fn) if tp + fn else 0.0
+    p, rc, f1 = _prf(tp, fp, fn)
     return {
         "items": len(rows),
-        "dimension_accuracy_exact_set": round(exact / len(rows), 3),
-        "dimension_any_correct": round(overlap / len(rows), 3),
-        "dimension_micro_precision": round(p, 3),
-        "dimension_micro_recall": round(rc, 3),
-        "dimension_micro_f1": round(2 * p * rc / (p + rc), 3) if p + rc else 0.0,
-        "weakest_dimensions_recall": {
-            d: round(per_dim_ok[d] / per_dim[d], 2)
-            for d in sorted(per_dim, key=lambda d: per_dim_ok[d] / per_dim[d])[:4]
-        },
+        "exact_set": round(exact / len(rows), 3) if rows else None,
+        "at_least_one_right": round(overlap / len(rows), 3) if rows else None,
+        "micro_f1": round(f1, 3),
     }
+
+
+def _fact_answered(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Played in the troubleshooting game: does the reply hold the fact of a dimension asked?"""
+    total = ok = 0
+    for r in rows:
+        if not r.get("case") or r["dims"] == ["other"]:
+            continue
+        try:
+            s, case = bank().case(r["case"])
+        except KeyError:
+            continue
+        if not hasattr(case, "facts"):
+            continue
+        iv = Interview(s, Config(s.id, [case.id], start=case.id))
+        iv.opening()
+        reply = iv.respond(r["text"])
+        total += 1
+        ok += any(case.facts.get(d, "\0") in reply.text for d in r["dims"])
+    return {"played": total, "fact_given": round(ok / total, 3) if total else None}
+
+
+def dimension_quality(split: str, show: int) -> dict[str, Any]:
+    rows = load("questions", split)
+    if not rows:
+        return {}
+    preds = [set(classify(r["text"])) for r in rows]
+    out = _dim_scores(rows, preds)
+    out["by_style"] = {s: _dim_scores([r for r, _ in g], [p for _, p in g])
+                       for s, g in _by(list(zip(rows, preds, strict=True)), lambda x: x[0]["style"]).items()}
+    out["in_the_game"] = _fact_answered(rows)
+    per_dim: Counter[str] = Counter()
+    per_dim_ok: Counter[str] = Counter()
+    for r, p in zip(rows, preds, strict=True):
+        for d in r["dims"]:
+            per_dim[d] += 1
+            per_dim_ok[d] += d in p
+    out["weakest_dimensions_recall"] = {d: round(per_dim_ok[d] / per_dim[d], 2)
+                                        for d in sorted(per_dim, key=lambda d: per_dim_ok[d] / per_dim[d])[:5]}
+    _show(split, show, [f"{r.get('id', '')} [{r['style']}] {r['text']!r}: gold {sorted(r['dims'])} got {sorted(p)}"
+                        for r, p in zip(rows, preds, strict=True) if set(r["dims"]) != p])
+    return out
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _score_answer(r: dict[str, Any]) -> tuple[float, int | None]:
+    scen = bank().scenarios.get(r["product"]) if r.get("product") else None
+    case = None
+    if r.get("mode") == "tradeoff" and r.get("case"):
+        try:
+            scen, case = bank().case(r["case"])
+        except KeyError:
+            case = None
+    rep = analyse(r["text"], scen, r.get("mode", "answer"), case)
+    area = "tradeoffs" if r.get("mode") == "tradeoff" else "metrics"
+    return rep.overall, rep.criteria[area].score
 
 
 def answer_quality(split: str, show: int) -> dict[str, Any]:
-    rows = [r for r in load("answers.jsonl") if split_of(r["id"]) == split]
+    rows = load("answers", split)
     if not rows:
         return {}
-    bank = load_bank(include_user=False)
-    scored = []
-    for r in rows:
-        scen = bank.scenarios.get(r["product"]) if r.get("product") else None
-        case = None
-        if scen is not None and r.get("mode") == "tradeoff":
-            case = next((c for c in scen.tradeoffs if c.prompt[:60] in r["text"]), None)
-        rep = analyse(r["text"], scen, r.get("mode", "answer"), case)
-        scored.append((r["label"], rep.overall, r["id"]))
+    scored = [(r, *_score_answer(r)) for r in rows]
     rank = {"weak": 0, "medium": 1, "strong": 2}
     pairs = ok = 0
-    for la, sa, _ in scored:
-        for lb, sb, _ in scored:
-            if rank[la] > rank[lb]:
+    for ra, sa, _ in scored:
+        for rb, sb, _ in scored:
+            if ra.get("mode", "answer") == rb.get("mode", "answer") and rank[ra["label"]] > rank[rb["label"]]:
                 pairs += 1
                 ok += sa > sb
-    strong = [s for lab, s, _ in scored if lab == "strong"]
-    weak = [s for lab, s, _ in scored if lab == "weak"]
-    medium = [s for lab, s, _ in scored if lab == "medium"]
-    if show:
-        for lab, sc, i in sorted(scored, key=lambda x: x[1]):
-            print(f"  answer {i:30} {lab:7} {sc}", file=sys.stderr)
+    out: dict[str, Any] = {"items": len(rows), "pairwise_order": round(ok / pairs, 3) if pairs else None}
+    # every strong wording above every weak wording, per product (or case)
+    groups = _by(scored, lambda x: f"{x[0].get('mode', 'answer')}:{x[0].get('case') or x[0].get('product')}")
+    beat = total = 0
+    for _, g in groups.items():
+        strong = [s for r, s, _ in g if r["label"] == "strong"]
+        weak = [s for r, s, _ in g if r["label"] == "weak"]
+        if strong and weak:
+            total += 1
+            beat += min(strong) > max(weak)
+    out["strong_above_weak_groups"] = f"{beat}/{total}"
+    # paraphrase invariance: one family's content in three styles
+    fams = _by([x for x in scored if x[0].get("family") and x[0]["style"] in ("pm", "plain", "terse")],
+               lambda x: x[0]["family"])
+    inv = n = 0
+    lines = []
+    for fam, g in fams.items():
+        if len(g) < 3:
+            continue
+        n += 1
+        overall = [s for _, s, _ in g]
+        area = {a for _, _, a in g}
+        same = len(area) == 1 and max(overall) - min(overall) <= 0.25
+        inv += same
+        if not same:
+            lines.append(f"{fam}: " + ", ".join(f"{r['style']} {s:.2f}/{a}" for r, s, a in g))
+    out["invariant_families"] = f"{inv}/{n}" + (f" ({inv / n:.2f})" if n else "")
+    by_label = _by(scored, lambda x: x[0]["label"])
+    out["mean_by_label"] = {k: round(sum(s for _, s, _ in g) / len(g), 2) for k, g in by_label.items()}
+    out["mean_by_style"] = {k: round(sum(s for _, s, _ in g) / len(g), 2) for k, g in _by(scored, lambda x: x[0]["style"]).items()}
+    _show(split, show, lines)
+    return out
+
+
+# --------------------------------------------------------------------------- turns
+
+
+def turn_quality(split: str, show: int) -> dict[str, Any]:
+    """Each turn played at its stage of a live interview: did the interviewer push back?"""
+    rows = load("turns", split)
+    if not rows:
+        return {}
+    ordinary = vanity = ordinary_hit = vanity_hit = 0
+    errors = []
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        s = bank().scenarios[r["product"]]
+        iv = Interview(s, Config(s.id, []))
+        iv.opening()
+        iv.stage = r["stage"]
+        reply = iv.respond(r["text"])
+        pushed = reply.kind == "pushback"
+        by_kind[r["kind"]][0] += 1
+        by_kind[r["kind"]][1] += pushed
+        if r["pushback"]:
+            vanity += 1
+            vanity_hit += pushed
+        else:
+            ordinary += 1
+            ordinary_hit += pushed
+        if pushed != r["pushback"]:
+            errors.append(f"{r['id']} [{r['kind']}] {r['text']!r}\n      -> {reply.kind}: {reply.text[:160]!r}")
+    _show(split, show, errors)
     return {
         "items": len(rows),
-        "pairwise_order_accuracy": round(ok / pairs, 3) if pairs else None,
-        "every_strong_above_every_weak": bool(strong and weak and min(strong) > max(weak)),
-        "min_strong": min(strong) if strong else None,
-        "max_weak": max(weak) if weak else None,
-        "mean_by_label": {
-            "strong": round(sum(strong) / len(strong), 2) if strong else None,
-            "medium": round(sum(medium) / len(medium), 2) if medium else None,
-            "weak": round(sum(weak) / len(weak), 2) if weak else None,
-        },
+        "ordinary_turns_pushed_back": round(ordinary_hit / ordinary, 3) if ordinary else None,
+        "vanity_proposals_pushed_back": round(vanity_hit / vanity, 3) if vanity else None,
+        "pushed_back_by_kind": {k: f"{v[1]}/{v[0]}" for k, v in sorted(by_kind.items())},
     }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _show(split: str, n: int, lines: list[str]) -> None:
+    if not n:
+        return
+    if split == "test":
+        print("  (errors are not shown for the test split)", file=sys.stderr)
+        return
+    for line in lines[:n]:
+        print("  " + line, file=sys.stderr)
+
+
+RUNNERS = {"metrics": metric_quality, "questions": dimension_quality, "answers": answer_quality, "turns": turn_quality}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=["dev", "test"], default="test")
+    ap.add_argument("--split", choices=["train", "dev", "test"], default="test")
+    ap.add_argument("--set", choices=SETS, action="append")
     ap.add_argument("--show-errors", type=int, default=0, metavar="N")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    out = {
-        "split": args.split,
-        "metrics": metric_quality(args.split, args.show_errors),
-        "dimensions": dimension_quality(args.split, args.show_errors),
-        "answers": answer_quality(args.split, args.show_errors),
-    }
+    out: dict[str, Any] = {"split": args.split}
+    for name in args.set or SETS:
+        out[name] = RUNNERS[name](args.split, args.show_errors)
     if args.json:
         print(json.dumps(out, indent=2))
         return
     print(f"split: {args.split}")
-    for section in ("metrics", "dimensions", "answers"):
-        print(f"[{section}]")
-        for k, v in out[section].items():
-            print(f"  {k:32} {v}")
+    for name in args.set or SETS:
+        print(f"[{name}]")
+        for k, v in out[name].items():
+            if isinstance(v, dict) and v and all(isinstance(x, dict) for x in v.values()):
+                print(f"  {k}:")
+                for kk, vv in v.items():
+                    print(f"    {kk:22} " + "  ".join(f"{a}={b}" for a, b in vv.items()))
+            else:
+                print(f"  {k:32} {v}")
 
 
 if __name__ == "__main__":

@@ -229,7 +229,7 @@ class Interview:
         if self.stage == "clarify":
             self.stage = "rationale"
             stage = "rationale"
-        turn_report = _analysed(text, self.s, "answer")
+        turn_report = _analysed(text, self.s, "answer", stage=stage)
         cumulative = _analysed("\n\n".join(self.main_text), self.s, "answer")
         analysis = _turn_analysis(turn_report)
         # vanity pushback the moment it is said
@@ -487,17 +487,17 @@ _MEMO: OrderedDict[tuple[int, str, str], tuple[Scenario, Any]] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
 
 
-def _analysed(text: str, s: Scenario, mode: str, case: TradeoffCase | None = None) -> Any:
+def _analysed(text: str, s: Scenario, mode: str, case: TradeoffCase | None = None, stage: str | None = None) -> Any:
     """analyse(), remembered: rebuilding a session from its turns (another worker, a
     resume) then costs one analysis per new turn, not one per turn so far. The engine
     only reads reports, so sharing them is safe."""
-    key = (id(s), f"{mode}:{case.id if case else ''}", text)
+    key = (id(s), f"{mode}:{case.id if case else ''}:{stage or ''}", text)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
         if hit is not None and hit[0] is s:
             _MEMO.move_to_end(key)
             return hit[1]
-    rep = analyse(text, s, mode, case)  # type: ignore[arg-type]
+    rep = analyse(text, s, mode, case, stage=stage)  # type: ignore[arg-type]
     with _MEMO_LOCK:
         _MEMO[key] = (s, rep)
         while len(_MEMO) > 2048:
@@ -535,7 +535,8 @@ def _case_dimensions(s: Scenario, case: TroubleshootingCase, text: str, dims: li
 def _turn_analysis(rep: Any) -> dict[str, Any]:
     return {
         "metrics": [
-            {"text": m.text, "tier": m.tier, "vanity": m.vanity, "catalog_id": m.catalog_id, "rejected": m.rejected}
+            {"text": m.text, "tier": m.tier, "vanity": m.vanity, "catalog_id": m.catalog_id, "rejected": m.rejected,
+             "role": m.role}
             for m in rep.mentions
         ],
         "parts": sorted(k for k, v in rep.parts.items() if v),
@@ -544,7 +545,7 @@ def _turn_analysis(rep: Any) -> dict[str, Any]:
 
 def _coverage(rep: Any) -> dict[str, bool]:
     p = rep.parts
-    used = [m for m in rep.mentions if not m.rejected]
+    used = [m for m in rep.mentions if m.used]
     ns = [m for m in used if m.tier == "north_star"]
     ns_keys = {m.catalog_id or m.text.lower() for m in ns}
     inputs = [m for m in used if m.tier == "input"]

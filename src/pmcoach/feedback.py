@@ -211,8 +211,8 @@ def _model_diff(s: Scenario, rep: Any) -> list[str]:
     out: list[str] = []
     rec = s.recommendation
     ns = s.metric(rec.north_star.metric)
-    said = {m.catalog_id for m in rep.mentions if m.catalog_id and not m.rejected}
-    ns_said = [m for m in rep.mentions if m.tier == "north_star" and not m.rejected]
+    said = {m.catalog_id for m in rep.mentions if m.catalog_id and m.used}
+    ns_said = [m for m in rep.mentions if m.tier == "north_star" and m.used]
     if ns.id not in said:
         why = rec.north_star.why.split(". ")[0].rstrip(".")
         if ns_said:

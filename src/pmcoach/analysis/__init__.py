@@ -16,10 +16,11 @@ from .diagnostics import classify, classify_with_spans
 from .framework import Hit, find_parts
 from .grading import Criterion, Mode, Signals, grade
 from .metrics import Mention, find_mentions
-from .text import gradable, units, usable, words
+from .structure import Doc, build
+from .text import gradable, usable, words
 
-__all__ = ["Report", "analyse", "classify", "classify_with_spans", "find_mentions", "people", "product_name",
-           "pushback_for", "vanity_pushback"]
+__all__ = ["Report", "analyse", "caveat_probe", "classify", "classify_with_spans", "find_mentions",
+           "interviewer_context", "people", "product_name", "pushback_for", "vanity_pushback"]
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Report:
     questions: list[tuple[int, int, list[str]]]
     pushback: list[str]
     issues: list[str] = field(default_factory=list)
+    doc: Doc | None = None
 
     @property
     def overall(self) -> float:
@@ -84,24 +86,42 @@ def split_questions(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def interviewer_context(scenario: Scenario | None, mode: Mode, case: TradeoffCase | None) -> str:
+    """What the interviewer has told the candidate: numbers repeated from it are restatements."""
+    if case is not None:
+        return f"{case.prompt}\n{case.context}"
+    if scenario is None:
+        return ""
+    if mode == "answer":
+        return "\n".join([scenario.primary_question, *(c.answer for c in scenario.clarifications)])
+    return ""
+
+
 def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer",
-            case: TradeoffCase | None = None) -> Report:
-    """Analyse a candidate's text. Raises InputError when it cannot be graded at all."""
+            case: TradeoffCase | None = None, context: str | None = None, stage: str | None = None) -> Report:
+    """Analyse a candidate's text. Raises InputError when it cannot be graded at all.
+
+    ``context`` is what the interviewer has said (numbers repeated from it are restatements,
+    not proposals; by default the scenario's prompt and clarifications); ``stage`` is the
+    interview stage the text answers, when known ("metrics" reads bare measures as proposals).
+    """
     if not isinstance(text, str):
         raise InputError("expected text")
     why = gradable(text)
     if why:
         raise InputError(why)
     prepared, issues = usable(text)
-    spans = units(prepared)
-    mentions = find_mentions(prepared, spans, scenario)
-    parts = find_parts(prepared, spans, scenario)
+    doc = build(prepared)
+    if context is None:
+        context = interviewer_context(scenario, mode, case)
+    mentions = find_mentions(prepared, doc, scenario, context, stage)
+    parts = find_parts(prepared, doc, scenario, context)
     questions: list[tuple[int, int, list[str]]] = []
     if mode == "troubleshooting":
         for a, b in split_questions(prepared):
             questions.append((a, b, classify(prepared[a:b])))
     n_words = words(prepared)
-    sig = Signals(prepared, n_words, mode, parts, mentions, questions, scenario, case)
+    sig = Signals(prepared, n_words, mode, parts, mentions, questions, scenario, case, doc, context)
     criteria = grade(sig)
     # evidence quotes are taken from the original text, so they are verbatim
     for c in criteria.values():
@@ -111,7 +131,7 @@ def analyse(text: str, scenario: Scenario | None = None, mode: Mode = "answer",
         issues.append(f"the answer is short ({n_words} words): scores are capped")
     if mode == "answer" and not mentions and not any(parts[k] for k in ("objectives", "why_exists", "mission")):
         issues.append("no goals, rationale or metrics found: is this an answer to the question?")
-    report = Report(text, mode, mentions, parts, criteria, questions, [], issues)
+    report = Report(text, mode, mentions, parts, criteria, questions, [], issues, doc)
     report.pushback = pushback_for(report, scenario)
     return report
 
@@ -122,16 +142,18 @@ def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
     product = product_name(scenario)
     seen: set[str] = set()
     for m in report.mentions if report.mode == "answer" else []:  # follow-up prompts name such metrics themselves
-        if not m.vanity or m.rejected:
-            continue
         key = m.catalog_id or m.lexicon_id or m.text.lower()
         if key in seen:
             continue
-        seen.add(key)
-        lines.append(vanity_pushback(m, scenario) + f" Something like: {m.suggestion.split(':')[0]}.")
+        if m.vanity:
+            seen.add(key)
+            lines.append(vanity_pushback(m, scenario) + f" Something like: {m.suggestion.split(':')[0]}.")
+        elif m.caveat:
+            seen.add(key)
+            lines.append(caveat_probe(m))
     if report.mode != "answer":
         return lines
-    used = [m for m in report.mentions if not m.rejected]
+    used = [m for m in report.mentions if m.used]
     ns = [m for m in used if m.tier == "north_star"]
     if used and not ns:
         lines.append("Which one of these is your north star, the single metric you would make a launch decision on?")
@@ -149,6 +171,11 @@ def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
     if undefined:
         lines.append(f"How exactly would you define \"{undefined[0].text.strip()}\": who is counted, out of whom, over what window?")
     return lines
+
+
+def caveat_probe(m: Mention) -> str:
+    """The interviewer's question on a defensible but imperfect pick (a consumption product's time)."""
+    return f"\"{m.text.strip()}\" is defensible here. {m.caveat} What would you pair it with?"
 
 
 def product_name(s: Scenario | None) -> str:

@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 from ..models import Scenario, TradeoffCase
 from ..rubric import AREAS
-from .framework import Hit
+from .framework import Hit, quote_span
 from .metrics import Mention
+from .structure import Doc
 from .text import Unit, content_tokens, stem
 
 Mode = Literal["answer", "tradeoff", "troubleshooting"]
@@ -62,6 +63,8 @@ class Signals:
     questions: list[tuple[int, int, list[str]]]  # (start, end, dimensions) for troubleshooting
     scenario: Scenario | None
     case: TradeoffCase | None = None
+    doc: Doc | None = None
+    context: str | None = None
 
 
 def _ev(text: str, hits: list[Hit], why: str, limit: int = 2) -> list[Evidence]:
@@ -71,15 +74,27 @@ def _ev(text: str, hits: list[Hit], why: str, limit: int = 2) -> list[Evidence]:
         if h.start in seen:
             continue
         seen.add(h.start)
-        end = min(h.end, h.start + 220)
-        out.append(Evidence(text[h.start:end], h.start, end, why))
+        out.append(Evidence(text[h.start:h.end], h.start, h.end, why))
         if len(out) >= limit:
             break
     return out
 
 
-def _mev(text: str, ms: list[Mention], why: str, limit: int = 2) -> list[Evidence]:
-    return [Evidence(text[m.start:m.end], m.start, m.end, why) for m in ms[:limit]]
+def _line(text: str, pos: int) -> tuple[int, int]:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    return a, b if b >= 0 else len(text)
+
+
+def _mev(doc: Doc | None, text: str, ms: list[Mention], why: str, limit: int = 2) -> list[Evidence]:
+    """Evidence for metric mentions: the sentence each is said in."""
+    out = []
+    for m in [m for m in ms if text.count("|", *_line(text, m.start)) < 2][:limit]:
+        a, b = quote_span(doc, m.start, keep=m.start) if doc is not None else (m.start, m.end)
+        if not (a <= m.start and m.end <= b):
+            a, b = m.start, m.end
+        out.append(Evidence(text[a:b], a, b, why))
+    return out
 
 
 def _band(points: int, cuts: tuple[int, int, int]) -> int:
@@ -92,7 +107,7 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     p = sig.parts
     product = sig.scenario.product if sig.scenario else "the product"
     crit: dict[str, Criterion] = {}
-    used = [m for m in sig.mentions if not m.rejected]
+    used = [m for m in sig.mentions if m.used]
     answer_like = sig.mode == "answer"
 
     # ---- product rationale
@@ -189,7 +204,7 @@ def grade(sig: Signals) -> dict[str, Criterion]:
         found = [n for n, ok in (("metrics defined precisely", bool(defined)), ("numbers, baselines or targets", bool(numbers)),
                                  ("segment or cohort cuts", bool(cuts))) if ok]
         score = _band(pts, (1, 3, 5))
-        ev = _mev(t, defined, "defines a metric precisely", 1) + _ev(t, numbers, "uses a number, baseline or target", 1) + _ev(t, cuts, "cuts the data", 1)
+        ev = _mev(sig.doc, t, defined, "defines a metric precisely", 1) + _ev(t, numbers, "uses a number, baseline or target", 1) + _ev(t, cuts, "cuts the data", 1)
         missing = [n for n in ("metrics defined precisely", "numbers, baselines or targets", "segment or cohort cuts") if n not in found]
         crit["data_analysis"] = Criterion("data_analysis", score, ev,
                                           "Define each metric as numerator / denominator / window and state a baseline and target "
@@ -348,7 +363,7 @@ def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
     dup = [m for m in inputs if (m.catalog_id or m.text.lower()) in ns_ids and m.tier_source == "label"]
     defined = [m for m in used if m.defined]
     pros_cons = sig.parts["pros_cons"]
-    rejected = [m for m in sig.mentions if m.rejected and m.vanity]
+    rejected = [m for m in sig.mentions if m.rejected and m.extra.get("activity")]
     found = []
     pts = 0
     if good_ns:
@@ -380,9 +395,9 @@ def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
         score = min(score, 2)
     if dup:
         score = min(score, 3)
-    ev = (_mev(t, good_ns or ns, "names the north star", 1) + _mev(t, guards, "names a guardrail", 1)
-          + _mev(t, inputs, "names a secondary metric", 1) + _ev(t, pros_cons, "weighs pros and cons", 1)
-          + _mev(t, rejected, "rejects a vanity metric", 1))
+    ev = (_mev(sig.doc, t, good_ns or ns, "names the north star", 1) + _mev(sig.doc, t, guards, "names a guardrail", 1)
+          + _mev(sig.doc, t, inputs, "names a secondary metric", 1) + _ev(t, pros_cons, "weighs pros and cons", 1)
+          + _mev(sig.doc, t, rejected, "rejects a vanity metric", 1))
     missing = []
     if not good_ns:
         missing.append("a north star that measures value")

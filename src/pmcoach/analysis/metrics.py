@@ -1,4 +1,17 @@
-"""Find metric mentions in free text, match them to a catalog, and judge tier and vanity."""
+"""Metric mentions: where a candidate names a measure, what form it has, what it means, what
+they are doing with it, and whether it is a vanity pick.
+
+Pipeline for one text (a ``structure.Doc``):
+1. candidates: the product catalog's names, the generic lexicon, definitional shapes ("% of
+   X who ...", "number of ...", "X per Y"), and whatever follows a metric label or sits in a
+   list under one;
+2. form: unit (count, rate, average, duration, money, score), denominator, window, a filter
+   down to value ("who post and get a reply"), per-user normalisation, a return measure;
+3. meaning: the catalog metric it paraphrases (by meaning, not by words), and whether the
+   counted thing reads as activity or as value;
+4. role: proposed as success, a guardrail, dismissed, a segment, a restatement of the
+   interviewer's facts, or prose context; then tier and vanity, aware of the product.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +24,16 @@ from typing import Any, Literal
 import yaml
 
 from ..models import Metric, Scenario
-from .text import Unit, content_tokens, lower_same_length, nocase
+from . import cues, meaning, structure, value
+from .structure import Doc
+from .text import Unit, lower_same_length, nocase
 
 TierOut = Literal["north_star", "input", "guardrail", "unclassified"]
+Role = Literal["success", "guardrail", "rejected", "segment", "restatement", "context"]
 LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "metrics.yaml"
+
+#: Products whose business runs on consumption: their own time metric is a defensible north star.
+CONSUMPTION_KINDS = frozenset({"content"})
 
 
 @dataclass(frozen=True)
@@ -22,12 +41,27 @@ class LexMetric:
     id: str
     name: str
     pattern: re.Pattern[str]
-    prefixes: tuple[str, ...]  # literal starts of its alternatives; empty = always scan
+    prefixes: tuple[str, ...]
     tier: TierOut
     vanity: bool
+    kind: str  # activity | value | money | guard | vague | rate
     indicator: str
     reason: str
     suggestion: str
+
+
+@dataclass(frozen=True)
+class Form:
+    unit: str  # rate | average | duration | money | score | count | unknown
+    denominator: bool
+    window: bool
+    quality: bool
+    per_user: bool
+    retention: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unit": self.unit, "denominator": self.denominator, "window": self.window,
+                "quality_filter": self.quality, "per_user": self.per_user, "retention": self.retention}
 
 
 @dataclass
@@ -37,17 +71,27 @@ class Mention:
     end: int
     name: str
     tier: TierOut
-    tier_source: str  # "label" | "catalog" | "lexicon" | "wording"
+    tier_source: str  # "label" | "wording" | "catalog" | "lexicon" | "rejected" | "role"
     vanity: bool
     reason: str
     suggestion: str
     indicator: str
     defined: bool
-    rejected: bool = False  # the candidate named it to dismiss it ("rather than DAU")
+    rejected: bool = False
     catalog_id: str | None = None
     lexicon_id: str | None = None
     label_text: str | None = None
+    role: Role = "success"
+    form: Form | None = None
+    defensible: bool = False
+    caveat: str = ""
+    similarity: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def used(self) -> bool:
+        """Put forward by the candidate: as a success measure or a guardrail."""
+        return self.role in ("success", "guardrail")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,20 +108,17 @@ class Mention:
             "indicator": self.indicator,
             "defined": self.defined,
             "rejected": self.rejected,
+            "role": self.role,
+            "form": self.form.to_json() if self.form else None,
+            "defensible": self.defensible,
+            "caveat": self.caveat,
         }
 
 
-# --------------------------------------------------------------------------- patterns
-
-
-def _alias_regex(phrase: str) -> str:
-    parts = [re.escape(p) for p in re.split(r"[\s\-_]+", phrase.strip().lower()) if p]
-    return r"[\s\-]*".join(parts)
+# --------------------------------------------------------------------------- lexicon
 
 
 def _prefixes(patterns: list[str]) -> tuple[str, ...]:
-    """The literal text each alternative starts with, for a cheap substring pre-check.
-    Any alternative that does not start with a literal makes the pre-check useless."""
     out = []
     for p in patterns:
         m = re.match(r"[a-z0-9%#$ ]+", p.lower())
@@ -98,19 +139,12 @@ def lexicon() -> tuple[LexMetric, ...]:
     out = []
     for m in data["metrics"]:
         pat = "|".join(f"(?:{p})" for p in m["patterns"])
-        out.append(
-            LexMetric(
-                id=m["id"],
-                name=m["name"],
-                pattern=re.compile(rf"(?<![\w/])(?:{pat})(?![\w/])", re.I),
-                prefixes=_prefixes(m["patterns"]),
-                tier=m["tier"],
-                vanity=m["vanity"],
-                indicator=m["indicator"],
-                reason=m["reason"],
-                suggestion=m["suggestion"],
-            )
-        )
+        out.append(LexMetric(
+            id=m["id"], name=m["name"],
+            pattern=re.compile(rf"(?<![\w/])(?:{pat})(?![\w/])", re.I),
+            prefixes=_prefixes(m["patterns"]), tier=m["tier"], vanity=m["vanity"], kind=m["kind"],
+            indicator=m["indicator"], reason=m["reason"], suggestion=m["suggestion"],
+        ))
     return tuple(out)
 
 
@@ -119,241 +153,242 @@ class Catalog:
     scenario: Scenario
     patterns: tuple[tuple[re.Pattern[str], Metric], ...]
     prefixes: tuple[tuple[str, ...], ...]
-    tokens: tuple[tuple[frozenset[str], Metric], ...]
 
 
 _CATALOGS: dict[int, Catalog] = {}
 
 
+def _alias_regex(phrase: str) -> str:
+    parts = [re.escape(p) for p in re.split(r"[\s\-_]+", phrase.strip().lower()) if p]
+    return r"[\s\-]*".join(parts)
+
+
 def catalog_for(scenario: Scenario) -> Catalog:
-    """Compiled patterns for a scenario's catalog, built once per scenario object."""
     hit = _CATALOGS.get(id(scenario))
     if hit is not None and hit.scenario is scenario:
         return hit
     if len(_CATALOGS) > 64:
         _CATALOGS.clear()
-    cat = _build_catalog(scenario)
-    _CATALOGS[id(scenario)] = cat
-    return cat
-
-
-def _build_catalog(scenario: Scenario) -> Catalog:
-    pats = []
-    toks = []
-    prefs = []
+    pats, prefs = [], []
     for m in scenario.metrics:
         phrases = sorted({m.name.lower(), *[a.lower() for a in m.aliases]}, key=len, reverse=True)
         prefs.append(tuple(sorted({re.split(r"[\s\-_]+", p.strip())[0] for p in phrases if len(p) >= 2})))
         rx = "|".join(_alias_regex(p) for p in phrases if len(p) >= 2)
         pats.append((re.compile(rf"(?<![\w/])(?:{rx})(?![\w/])", re.I), m))
-        toks.append((frozenset(content_tokens(m.name + " " + m.definition)), m))
-    return Catalog(scenario, tuple(pats), tuple(prefs), tuple(toks))
+    cat = Catalog(scenario, tuple(pats), tuple(prefs))
+    _CATALOGS[id(scenario)] = cat
+    return cat
 
 
-# A definitional phrase: "% of weekly active members who post ...", "share of buyers who ..."
+# --------------------------------------------------------------------------- shapes
+
+_STOP_CHARS = r"[^.;:\n()?!]"
 _RATIO = re.compile(
-    r"(?<!\w)(?:\d{1,3}\s*%|%|percent(?:age)?|share|proportion|fraction|ratio|rate)\s+of\s+"
-    r"(?:the\s+)?[\w$#][^.;:\n()?!]{2,160}",
+    r"(?<!\w)(?:\d{1,3}(?:\.\d)?\s*%|%|percent(?:age)?|pct|share|proportion|fraction|ratio|rate|likelihood)\s+of\s+"
+    rf"(?:the\s+|all\s+)?[\w$#]{_STOP_CHARS}{{2,200}}"
+    # terse: "% listings w/ 1st booking <=30d", "req completion %"
+    rf"|(?<![\w%])%\s*(?!of\b)[a-z#][\w\-]*{_STOP_CHARS}{{2,120}}"
+    r"|(?<![\w'])[a-z][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]*%(?!\s*of\b)(?:[ \t]+(?:of|in|w/|within|<|>|≤|≥)[^.;\n()?!]{1,60})?",
     re.I,
 )
 _COUNT = re.compile(
-    r"(?<!\w)(?:(?:total|average|avg\.?|mean|median)[ \t]+)?(?:number|count|#|no\.|amount|volume)[ \t]+of[ \t]+"
-    r"[\w][^.;:\n()?!]{1,160}",
+    r"(?<!\w)(?:(?:total|average|avg\.?|mean|median|weekly|daily|monthly|the)[ \t]+)?(?:number|count|#|no\.|amount|volume|quantity|sum|tally)"
+    rf"[ \t]*of[ \t]+[\w]{_STOP_CHARS}{{1,200}}|(?<!\w)how (?:many|often|much|long|quickly|fast|soon)[ \t]+{_STOP_CHARS}{{2,200}}",
     re.I,
 )
 _PER = re.compile(
-    r"(?<!\w)(?:(?:average|avg\.?|mean|median)[ \t]+)?[a-z][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]+"
-    r"(?:per|/)[ \t]+(?:(?:weekly|daily|monthly|active|1,?000|thousand|100|\d+k|\d+,?\d*)[ \t]+)*"
+    r"(?<![\w'])(?:(?:average|avg\.?|mean|median)[ \t]+)?[a-z0-9][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]*"
+    r"(?:per|/)[ \t]*(?:(?:weekly|daily|monthly|active|1,?000|1k|10k|thousand|100|\d+k|\d+,?\d*|million)[ \t]+)*"
     r"(?:user|member|dau|mau|wau|session|day|week|month|visitor|buyer|seller|rider|driver|host|"
-    r"guest|viewer|creator|subscriber|order|trip|listing|post|impression|view|request|message|"
+    r"guest|viewer|creator|subscriber|order|trip|listing|post|impression|imp|imps|view|request|message|"
     r"search|lesson|learner|team|workspace|account|customer|household|hour|minute|title|delivery|deliveries|"
-    r"ride|booking|stay|night|k|million|dasher|merchant|restaurant|dollar|install)s?\b",
+    r"ride|booking|stay|night|k|million|dasher|merchant|restaurant|dollar|install|person|people|listener|"
+    r"play|stream|conversation|chat|job|applicant|application|seat|admin|group|profile|device|wk|mo|yr|hr|min|visit)s?\b",
     re.I,
 )
-_RATE = re.compile(
-    r"(?<!\w)(?:[a-z][\w\-]*[ \t]+){1,3}(?:rate|ratio|score|time|latency)s?\b",
-    re.I,
-)
+_RATE = re.compile(r"(?<![\w'])(?:[a-z0-9][\w\-/]*[ \t]+){1,3}(?:rate|ratio|score|time|latency|share|retention|churn|nps|csat)s?\b", re.I)
 _RATE_NOISE = re.compile(
-    r"^(?:at the same|over|the same|this|that|any|some|a|the|first|next|last|same|real|long|"
-    r"short|more|less|in|on|at|by|of|for|and|to|with|what|which|my|our|their|its|is|it|was|"
-    r"spend|spent|one)$",
+    r"^(?:at|over|the|this|that|any|some|a|an|first|next|last|same|real|long|short|more|less|in|on|by|of|for|and|to|with|"
+    r"what|which|my|our|their|its|is|it|was|spend|spent|one|no|every|each|from|about|save|saves|saving|takes?|took|"
+    r"waste|wasting|most|much|less|half|full|part|free|good|great|bad|right|wrong|lot|lots|high|low|mean|but|so|or|if|"
+    r"i|we|you|they|he|she|be|been|being|have|has|had|do|does|did|not|also|just|only|really|very|then|when|while|"
+    r"market|at the)$",
+    re.I,
+)
+_RATE_IDIOM = re.compile(
+    r"\b(?:first time|same time|real time|long time|over time|this time|any time|on time|next time|spend time|"
+    r"spent time|at a time|part time|full time|one time|some time|free time|in time|every time|whole time|"
+    r"the time|a time|time to time|prime time|market share|fair share|lion's share|screen time budget)\b",
     re.I,
 )
 _PERIODIC = re.compile(
-    r"(?<![\w-])(?:daily|weekly|monthly|annual|d7|d30|l7|l28|total|registered)[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}"
+    r"(?<![\w-])(?:daily|weekly|monthly|annual|yearly|d7|d28|d30|l7|l28|total|registered)[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}"
     r"(?:users|members|buyers|sellers|riders|drivers|hosts|guests|viewers|creators|learners|subscribers|customers|"
-    r"accounts|teams|listeners|dashers|merchants|actives|transactors|savers|players|readers|shoppers)\b",
+    r"accounts|teams|listeners|dashers|merchants|actives|transactors|savers|players|readers|shoppers|people|"
+    r"participants|posters|contributors|uploaders|bookers|travell?ers|swipers|members)\b",
     re.I,
 )
-_LABEL_LEAD = re.compile(
-    r"^\W{0,4}(?:(?:my|our|the)\s+)?(?:north[\s-]*star(?:\s+metric)?|nsm|primary\s+metric|guard[\s-]*rails?|"
-    r"secondary(?:\s+metrics?)?|input\s+metrics?|health\s+metrics?|counter[\s-]*metrics?)\s*(?:[:=\-\u2013\u2014]|is|would be|will be)\s+",
-    re.I,
-)
-_DENOMINATOR = re.compile(r"(?:\bout of|\bper|\bdivided by|/)\s+(?:all\s+|the\s+|every\s+|[\d,.]+k?\s+)*$", re.I)
-_LIST_GAP = re.compile(r"^\s*(?:,\s*|,?\s*(?:or|and|nor|as well as|/)\s+)(?:even\s+|just\s+)?$", re.I)
+_DENOMINATOR_BEFORE = re.compile(r"(?:\bout of|\bper|\bdivided by|/|\bover)\s+(?:all\s+|the\s+|every\s+|[\d,.]+k?\s+)*$", re.I)
+_LIST_GAP = re.compile(r"^\s*(?:,\s*|,?\s*(?:or|and|nor|as well as|/|&)\s+|\s*\+\s*)(?:(?:even|just|also|the|total|raw|any|our|their|plain|gross|overall)\s+)*$", re.I)
 _LEAD = re.compile(
-    r"^(?:(?:also|and|or|then|plus|i'?d|we'?d|would|should|will|to|we|i|our|my|the|a|an|track|tracking|watch|watching|"
+    r"(?:(?:also|and|or|then|plus|i'?d|we'?d|would|should|will|to|we|i|our|my|the|a|an|track|tracking|watch|watching|"
     r"look|looking|at|measure|measuring|monitor|monitoring|use|using|make|keep|see|star|north|nsm|metric|metrics|"
     r"secondary|input|guardrail|guardrails|be|is|are|on|with|by|its|their|just|really|some|key|main|primary|core|"
-    r"want|like|care|about|consider|pick|choose|go|for)[ \t]+)+",
+    r"want|like|care|about|consider|pick|choose|go|for|optimi[sz]e|maximi[sz]e|increase|grow|improve|raise|boost|"
+    r"judge|count|counting|it|this|that|them|us|add|adding|make|making|pick|picking|choose|choosing|go|going|with|is|be|"
+    r"optimi[sz]ing|maximi[sz]ing|grade|call|set|d|ll|mainly|mostly|primarily|simply|probably|definitely|then)[ \t]+)+",
     re.I,
 )
 _CUT = re.compile(
-    r",?\s+(?:and|or|plus|as well as|but|because|since|so that|which|to see|to measure|to track|"
-    r"to understand|as (?:my|our|the|a)|would be|will be|is (?:my|our|the)|as a|vs\.?|versus)\s+|,\s+",
+    r",?\s+(?:and|or|plus|as well as|but|because|since|so that|so|which|to see|to measure|to track|"
+    r"to understand|as (?:my|our|the|a)|would be|will be|is (?:my|our|the)|as a|vs\.?|versus|while|whereas|"
+    r"meaning|i\.e\.|e\.g\.|like)\s+|,\s+|\s+[-–—]\s+|\s+->\s+|\s+→\s+|"
+    r"\s+(?:can't|cannot|can not|shouldn't|should not|must not|mustn't|won't|will not|doesn't|does not|don't|do not|"
+    r"isn't|aren't|has to|have to|needs to|need to|should stay|should hold|must stay|must hold)\s+",
     re.I,
 )
-_WINDOW = re.compile(
-    r"\b(?:daily|weekly|monthly|quarterly|yearly|annual|per (?:day|week|month)|in (?:the )?(?:last|past|first) "
-    r"\d+|within \d+|\d+[- ]?(?:day|week|month|hour|minute)s?|d\d{1,2}|l\d{1,2}|w\d|7d|28d|30d|"
-    r"each (?:day|week|month)|a (?:day|week|month)|week over week|month over month|over \d+)\b",
-    re.I,
-)
-_RATIO_FORM = re.compile(r"%|\bpercent|\bshare of|\bproportion|\bratio|\brate\b|\bper\b|\bout of\b|/", re.I)
-_NEGATION = re.compile(
-    r"\b(?:not|n't|never|instead of|rather than|avoid|vanity|misleading|over)\b|\bno\b",
-    re.I,
-)
-_REJECT_AFTER = re.compile(
-    r"^\W{0,3}(?:\w+\W+){0,3}?(?:is|are|would be|alone is)\s+(?:a\s+)?(?:vanity|misleading|"
-    r"not (?:a )?(?:good|great|useful|the right)|a (?:poor|bad|weak) (?:north star|metric))",
-    re.I,
-)
-_REJECT_TAIL = re.compile(
-    r"^[^.;]{0,40}?\b(?:(?:is|are|'s|would be)(?:n't| not)? (?:\w+ ){0,2}(?:too (?:slow|far|noisy|lagging|easy)|a bad|bad|poor|"
-    r"easy to (?:inflate|game)|vanity|misleading|meaningless|useless|noisy|not (?:the goal|a goal|meaningful|useful|helpful|"
-    r"great|good|enough|what)|lag(?:s|ging)?)|(?:isn't|aren't|doesn't|don't|won't|wouldn't)(?: really)? (?:\w+ )?(?:meaningful|"
-    r"useful|helpful|a good|good|great|the goal|the right|tell|matter|mean|move|going to move|signal)|would lag|so not)",
-    re.I,
-)
-_REJECT_BEFORE = re.compile(
-    r"(?:instead of|rather than|not|avoid|avoiding|other than|vanity metrics? (?:like|such as)|"
-    r"(?:i|we)(?:'d| would) not (?:use|pick|choose|make|count)|wouldn't (?:use|pick|choose|make|count)|"
-    r"don't (?:use|pick|want|care about)|not going to (?:use|pick|count|track)|steer (?:away|clear) (?:from|of)|"
-    r"stay away from|ignore|not just|beyond|more than just|over|beats?|better than|superior to|instead of just)\s+(?:\w+\s+){0,2}$",
+_DEF_TAIL = re.compile(
+    r"\s*(?:[:=,(]|[-–—]|,?\s*(?:i\.e\.|meaning|defined as|which (?:is|means)|where|that is|aka))\s*([^\n.;]{3,220})", re.I)
+_METRIC_WORD = re.compile(
+    r"\b(?:rate|ratio|%|percent|per|share|count|number|time|retention|churn|dau|wau|mau|score|revenue|value|gmv|ctr|"
+    r"nps|views?|sessions?|minutes|hours|days?|weekly|daily|monthly|within|p\d\d|latency|reports?|how many|total|avg|"
+    r"average|median)\b",
     re.I,
 )
 
-# Tier labels a candidate writes. Order matters: guardrail words inside "north star" text
-# are rare, and input words are the weakest signal.
-LABELS: tuple[tuple[TierOut, re.Pattern[str]], ...] = (
-    (
-        "north_star",
-        re.compile(
-            r"north[\s-]*star|\bnsm\b|\bn\.s\.m\b|\bprimary (?:success )?metric|\bone metric that matters|"
-            r"\bomtm\b|\boverall success metric|\bmain (?:success )?metric|\btop[- ]line metric|"
-            r"\bmeasure (?:its |our |the )?success (?:with|by|using|through)\b|\bsuccess (?:would be|is|will be) measured\b|"
-            r"\bthe (?:one|single) (?:number|metric)\b|\bmost important metric\b|\bprimary kpi\b|"
-            r"\bsingle (?:most important )?metric|\bheadline metric|\bkey (?:success )?metric\b",
-            re.I,
-        ),
-    ),
-    (
-        "guardrail",
-        re.compile(
-            r"guard[\s-]*rails?|\bhealth(?:y)? metrics?|\bproduct health|\becosystem health|"
-            r"\bcounter[\s-]*metrics?|\bcounter[\s-]*balanc|\bdo[\s-]no[\s-]harm|"
-            r"\bmake sure (?:we|it) (?:don'?t|do not|doesn'?t|isn'?t)|\bwatch (?:out )?for|"
-            r"\bmonitor(?:ing)? (?:for|that)|\bguard against|\bshould(?:n't| not) (?:drop|go down|regress|hurt|rise)|"
-            r"\bwithout hurting|\bnot hurt(?:ing)?|\bkeep an eye on|\bhealth checks?\b|\bhealth:",
-            re.I,
-        ),
-    ),
-    (
-        "input",
-        re.compile(
-            r"\bsecondary(?: success)?(?: metrics?)?|\binput metrics?|\binputs?\b|\bsupporting metrics?|"
-            r"\bdriver metrics?|\bdrivers?\b|\bleading indicators?|\bsub[\s-]*metrics?|\bcomponent metrics?|"
-            r"\blevers?\b|\bdiagnostic metrics?|\bsecondaries\b|\bsuccess metrics? (?:for|per) (?:each )?objective",
-            re.I,
-        ),
-    ),
-)
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)?\s*(?:%|pp|k|m|b|bn|billion|million|thousand|x)?(?![\w])", re.I)
 
-_VAGUE = frozenset({"engagement"})
-_GUARD_WORDS = re.compile(
-    r"\b(?:prevalence|violating|crash|errors?|latency|load time|spam|reports?|report rate|abuse|fraud|scam|block|hide|"
-    r"mute|unsubscrib|uninstall|churn|cancel|complain|refund|dispute|harm|violat|misinformation|"
-    r"opt[- ]out|negative|toxic|bullying|unfollow|leave|left|time to resolution|wait time|"
-    r"cannibali[sz]|support tickets?|contact rate|safety)",
-    re.I,
-)
-_VALUE_WORDS = re.compile(
-    r"\b(?:who|that|which)\b.{0,80}\b(?:complete|success|purchas|buy|book|hire|hired|repl|respond|"
-    r"retain|return|come back|save|sav|add|finish|answer|resolve|match|transact|sell|sold|receiv|"
-    r"join|post|comment|share|contribut|create|message|meaningful|helpful|learn|pass|arriv|"
-    r"deliver|get|find|found|watch|listen|follow|subscrib|connect|engag|interact|recommend|rat)",
-    re.I,
-)
-_ACTIVITY_ONLY = re.compile(
-    r"\b(?:who|that)\s+(?:open|visit|log in|login|view|see|launch|scroll|are active|were active|"
-    r"use the app|click)\b",
-    re.I,
-)
-_COUNT_VANITY = re.compile(
-    r"\b(?:users?|members?|people|accounts?|downloads?|installs?|views?|visits?|impressions?|"
-    r"posts?|likes?|followers?|sessions?|clicks?|page ?views?|sign[- ]?ups?|groups|videos|"
-    r"messages|notifications|opens?|listings|minutes|hours|reels|stories|pins|tweets|content)\b",
-    re.I,
-)
+
+def _num_key(s: str) -> str:
+    return re.sub(r"[\s,$+]", "", s.lower()).replace("billion", "b").replace("bn", "b").replace("million", "m")
+
+
+def _level(key: str) -> bool:
+    """A number that states a level or a change (10%, 1.8b, 250k, 1,200), not a window (7, 30)."""
+    return bool(re.search(r"[%bmkx]|pp$", key)) or (key.replace(".", "").isdigit() and float(key) >= 100)
+
+
+def context_numbers(context: str | None) -> frozenset[str]:
+    """Numbers the interviewer said (levels and changes), as comparable keys."""
+    if not context:
+        return frozenset()
+    out = set()
+    for m in _NUMBER.finditer(context):
+        k = _num_key(m.group(0)).lstrip("-")
+        if re.search(r"\d", k) and _level(k):
+            out.add(k)
+    return frozenset(out)
 
 
 # --------------------------------------------------------------------------- finder
 
 
-def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> list[Mention]:
-    """All metric mentions in ``text`` (offsets into it), left to right, non-overlapping."""
-    cands: list[tuple[int, int, str, Any]] = []  # (start, end, kind, payload)
-    lowered = lower_same_length(text)
+def find_mentions(text: str, spans: list[Unit] | Doc, scenario: Scenario | None, context: str | None = None,
+                  stage: str | None = None) -> list[Mention]:
+    """All metric mentions in ``text`` (offsets into it), left to right, non-overlapping.
+    Segments and other phrases that only look like metrics are left out."""
+    doc = spans if isinstance(spans, Doc) else structure.build(text)
+    cands = _candidates(doc, scenario)
+    taken = _resolve(doc, cands)
+    numbers = context_numbers(context)
+    out: list[Mention] = []
+    for a, b, kind, payload in taken:
+        m = _judge(doc, a, b, kind, payload, scenario, numbers, stage)
+        if m is not None:
+            out.append(m)
+    _propagate_lists(doc, out)
+    return out
+
+
+def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str, Any]]:
+    text, lowered = doc.text, doc.low
+    cands: list[tuple[int, int, str, Any]] = []
     if scenario is not None:
         cat = catalog_for(scenario)
         for (rx, m), pre in zip(cat.patterns, cat.prefixes, strict=True):
-            if not _may_occur(pre, lowered):
-                continue
-            for mt in nocase(rx).finditer(lowered):
-                cands.append((mt.start(), mt.end(), "catalog", m))
+            if _may_occur(pre, lowered):
+                cands += [(mt.start(), mt.end(), "catalog", m) for mt in nocase(rx).finditer(lowered)]
     for lm in lexicon():
-        if not _may_occur(lm.prefixes, lowered):
-            continue
-        for mt in nocase(lm.pattern).finditer(lowered):
-            cands.append((mt.start(), mt.end(), "lexicon", lm))
+        if _may_occur(lm.prefixes, lowered):
+            cands += [(mt.start(), mt.end(), "lexicon", lm) for mt in nocase(lm.pattern).finditer(lowered)]
     for rx, kind in ((_RATIO, "ratio"), (_COUNT, "count"), (_PER, "per"), (_RATE, "rate"), (_PERIODIC, "periodic")):
         for mt in nocase(rx).finditer(lowered):
-            a, b = mt.start(), _trim(text, mt.start(), mt.end())
+            a, b = mt.start(), _trim(text, mt.start(), mt.end(), kind)
             if kind in ("per", "rate", "periodic"):
                 lead = _LEAD.match(text, a, b)
                 if lead:
                     a = lead.end()
-                conj = list(re.finditer(r"\b(?:or|and|nor|but|than|if|use|track)\s+", text[a:b], re.I))
-                if kind == "rate" and conj:
-                    a += conj[-1].end()
+                if kind == "rate":
+                    conj = list(re.finditer(r"\b(?:or|and|nor|but|than|if|use|track|is|are|was|were|be|of)\s+", text[a:b], re.I))
+                    if conj:
+                        a += conj[-1].end()
+                    if not _good_rate(text[a:b]):
+                        continue
             if kind == "periodic" and re.match(r"[ \t]+(?:who|that|with)\b", text[b:b + 6]):
-                # "weekly members who had a meaningful interaction": the clause is the definition
-                stop = re.search(r"[.;:\n()?!]", text[b:b + 160])
-                b = _trim(text, a, b + (stop.start() if stop else len(text[b:b + 160])))
-            if kind == "rate" and not _good_rate(text[a:b]):
-                continue
-            if b - a >= 4:
+                stop = re.search(r"[.;:\n()?!]", text[b:b + 200])
+                b = _trim(text, a, b + (stop.start() if stop else len(text[b:b + 200])), "count")
+            if b - a >= 3:
                 cands.append((a, b, kind, None))
+    # what follows a metric label ("NS: ...", "My guardrails would be ...") or sits in a list under one
+    for sec in doc.sections:
+        if sec.role not in cues.METRIC_ROLES:
+            continue
+        if sec.source in ("prefix", "leadin"):
+            for a, b in _items(text, sec.start, sec.end):
+                cands.append((a, b, "labelled", sec))
+        else:
+            for ln in doc.lines:
+                if ln.blank or ln.heading or ln.start < sec.start or ln.end > sec.end:
+                    continue
+                body = ln.label_end if ln.label_end is not None and structure.label_role(ln.label or "") else ln.body
+                stop = re.search(r"\s[-–—]\s|:\s|\(|\s->\s|\s→\s|(?:,\s*|\s+)(?:because|since|so that|which|to (?:see|make|catch|keep|check))\b|[.;?!](?:\s|$)",
+                                 text[body:ln.end])
+                b = body + (stop.start() if stop else ln.end - body)
+                b = len(text[:b].rstrip(" ,*_"))
+                if 3 <= b - body <= 200:
+                    cands.append((body, b, "labelled", sec))
+    # a terse note under a label of no known kind ("SMB: reply <1h rate") names a measure when
+    # its words have the form of one
+    for ln in doc.lines:
+        if ln.label is None or ln.label_end is None or structure.label_role(ln.label) is not None:
+            continue
+        if len(ln.label.split()) > 4:
+            continue
+        stop = re.search(r"\s[-–—]\s|\(|\s->\s|\s→\s|(?:,\s*|\s+)(?:because|since|so that|which)\b|[.;?!](?:\s|$)",
+                         text[ln.label_end:ln.end])
+        b = ln.label_end + (stop.start() if stop else ln.end - ln.label_end)
+        item = text[ln.label_end:b]
+        f = parse_form(item)
+        if 3 <= len(item.strip()) <= 120 and (f.unit != "unknown" or f.window or f.retention or re.search(r"[/<>%#]", item)):
+            cands.append((ln.label_end, len(text[:b].rstrip(" ,*_")), "labelled", None))
+    return [c for c in cands if not _DENOMINATOR_BEFORE.search(text[max(0, c[0] - 40):c[0]])]
 
-    for u in spans:
-        # "North star: weekly meaningful participants." names a metric even when no shape or
-        # catalog knows it: the words after a tier label, up to the end of the clause
-        lead_m = _LABEL_LEAD.match(u.text)
-        if lead_m:
-            a = u.start + lead_m.end()
-            stop = re.search(r"[.;\n()?!]", text[a:u.end])
-            b = _trim(text, a, a + stop.start() if stop else u.end)
-            if 3 <= b - a <= 160 and re.search(r"[a-z]", text[a:b], re.I):
-                cands.append((a, b, "labelled", None))
-    cands = [c for c in cands if not _DENOMINATOR.search(text[max(0, c[0] - 40):c[0]])]
 
-    # Longest first, with catalog and lexicon names preferred over generic shapes of equal
-    # reach; a generic definitional phrase that contains a named metric keeps the whole span.
+def _items(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The list items of a labelled stretch: "X, Y and Z", "X; Y", up to a reason."""
+    seg = text[a:b]
+    stop = re.search(r"(?:[.?!](?:\s|$))|(?:,?\s+(?:because|since|as it|so that|which (?:is|means|tells)|given that|to make sure|to see if)\b)", seg)
+    if stop:
+        seg = seg[:stop.start()]
+    out = []
+    pos = 0
+    for part in re.split(r";\s*|,\s+(?:and\s+|or\s+)?(?=[a-z%#\d])|\s+(?:and|plus)\s+(?=(?:the\s+)?(?:%|#|\d|number|share|rate|count|more|fewer|higher|lower|less|[a-z]+ rate))", seg):
+        idx = seg.find(part, pos)
+        if idx < 0:
+            continue
+        pos = idx + len(part)
+        stripped = part.strip(" *_\"'")
+        if len(stripped) >= 3:
+            lead = part.find(stripped)
+            out.append((a + idx + lead, a + idx + lead + len(stripped.rstrip(" ,"))))
+    return out
+
+
+def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int, int, str, Any]]:
+    text = doc.text
     rank = {"ratio": 0, "catalog": 1, "count": 2, "per": 2, "lexicon": 3, "rate": 4, "periodic": 4, "labelled": 5}
-    cands = [c for c in cands if c[2] != "catalog" or _catalog_plausible(text, c[0], c[1], spans)]
+    cands = [c for c in cands if c[2] != "catalog" or _catalog_plausible(doc, c[0], c[1])]
+    # a labelled item holds one named metric: keep the named one when it covers most of the item
     cands.sort(key=lambda c: (c[2] == "labelled", -(c[1] - c[0]), rank[c[2]], c[0]))
     taken: list[tuple[int, int, str, Any]] = []
     occupied = bytearray(len(text) + 1)
@@ -362,314 +397,348 @@ def find_mentions(text: str, spans: list[Unit], scenario: Scenario | None) -> li
             continue
         occupied[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
         taken.append(c)
-    taken.sort()
-    out: list[Mention] = []
-    for a, b, kind, payload in taken:
-        unit = _unit_at(spans, a)
-        out.append(_judge(text, a, b, kind, payload, unit, spans, scenario))
-    # "I wouldn't use DAU, MAU or time spent": a dismissal covers the whole list
-    for prev, cur in zip(out, out[1:], strict=False):
-        if prev.rejected and not cur.rejected and _LIST_GAP.match(text[prev.end:cur.start]):
-            cur.rejected = True
-            cur.tier, cur.tier_source = "unclassified", "rejected"
-    return out
+    taken.sort(key=lambda c: c[0])
+    return taken
 
 
 _METRIC_CONTEXT = re.compile(
     r"\bmetrics?\b|\bmeasur\w*|\btrack\w*|\bkpis?\b|\bnorth[\s-]*star|\bguard[\s-]*rails?|\bsecondary|\binput|"
-    r"\bcounter|\bmonitor\w*|\bwatch\w*|\bnsm\b|%|\brate\b|\bsuccess\b|\bkeep an eye|\blook at\b|\bdashboard",
-    re.I,
-)
-_METRIC_WORDS = re.compile(
-    r"\b(?:rate|ratio|%|per|share|count|number|time|retention|churn|dau|wau|mau|score|revenue|"
-    r"value|gmv|ctr|nps|views?|sessions?|minutes|hours|days?|weekly|daily|monthly|within|p\d\d|latency|reports?)\b",
+    r"\bcounter|\bmonitor\w*|\bwatch\w*|\bnsm\b|%|\brate\b|\bsuccess\b|\bkeep an eye|\blook at\b|\bdashboard|\bns\b|\bgr\b",
     re.I,
 )
 
 
-def _catalog_plausible(text: str, a: int, b: int, spans: list[Unit]) -> bool:
+def _catalog_plausible(doc: Doc, a: int, b: int) -> bool:
     """A catalog alias that reads like an everyday phrase ("contributors") counts as a
     metric only where the text is talking about metrics."""
-    phrase = text[a:b]
-    if _METRIC_WORDS.search(phrase) or (phrase.isupper() and len(phrase) <= 6):
+    phrase = doc.text[a:b]
+    if _METRIC_WORD.search(phrase) or (phrase.isupper() and len(phrase) <= 6):
         return True
-    unit = _unit_at(spans, a)
-    if unit is None:
+    u = doc.unit_at(a)
+    if u is None:
         return False
-    if _METRIC_CONTEXT.search(unit.text):
-        return True
-    label, _ = _label_for(text, a, unit, spans)
-    return label is not None
+    sec = doc.section_at(a)
+    return bool(_METRIC_CONTEXT.search(u.text) or (sec is not None and sec.role in cues.METRIC_ROLES))
 
 
-def _trim(text: str, a: int, b: int) -> int:
+def _trim(text: str, a: int, b: int, kind: str) -> int:
     """Cut a definitional phrase at the first clause boundary that starts a new thought."""
     seg = text[a:b]
     for m in _CUT.finditer(seg):
-        # keep "who post or comment", cut ", and crash rate"
         if m.start() < 6:
             continue
         rest = seg[m.end():]
         starts_metric = any(lm.pattern.match(rest) for lm in lexicon()) or re.match(
-            r"(?:%|percent|share|number|#|the number|average|avg|median|rate)\b", rest, re.I
-        )
-        if m.group(0).startswith(",") and not starts_metric and not re.match(
-            r",?\s+(?:and|or|plus|but|because|since|so|which|to)\b", m.group(0), re.I
-        ):
+            r"(?:%|percent|share|number|#|the number|average|avg|median|rate|how many)\b", rest, re.I)
+        glue = m.group(0).strip().lower().lstrip(",").strip()
+        if glue in ("and", "or", "") and not starts_metric:
+            # "who post or comment", "posted and got a reply": a relative clause goes on
+            if glue == "" and m.group(0).startswith(","):
+                if not re.match(r"\s*(?:and |or )?(?:who|that|with|in|within|over|for|from|during|per|out of|excluding|including|not counting)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", rest, re.I):
+                    return a + m.start()
             continue
-        if starts_metric or not re.match(r"\s*(?:or|and)\s", m.group(0), re.I):
-            return a + m.start()
+        if glue in ("like", "meaning", "i.e.", "e.g.") and kind in ("ratio", "count"):
+            continue
+        return a + m.start()
     return a + len(seg.rstrip(" ,-"))
 
 
 def _good_rate(s: str) -> bool:
     words = s.split()
-    return bool(words) and not _RATE_NOISE.match(words[0]) and not re.search(
-        r"\b(?:first time|same time|real time|long time|over time|this time|any time|on time|next time|"
-        r"spend time|spent time|at a time|part time|full time|one time|some time|free time)\b",
-        s,
-        re.I,
-    )
+    return bool(words) and not _RATE_NOISE.match(words[0]) and not _RATE_IDIOM.search(s)
 
 
-def _unit_at(spans: list[Unit], pos: int) -> Unit | None:
-    i = _bisect(spans, pos)
-    if 0 <= i < len(spans) and spans[i].start <= pos < spans[i].end:
-        return spans[i]
+def _propagate_lists(doc: Doc, out: list[Mention]) -> None:
+    """A dismissal covers the whole list ("I wouldn't use DAU, MAU or time spent"), forwards
+    and backwards ("DAU, MAU and likes are all vanity")."""
+    text = doc.text
+    for _ in range(2):
+        for prev, cur in zip(out, out[1:], strict=False):
+            if not _LIST_GAP.match(text[prev.end:cur.start]):
+                continue
+            if prev.rejected and not cur.rejected and cur.role != "guardrail":
+                _reject(cur)
+            elif cur.rejected and not prev.rejected and prev.role != "guardrail" and cur.extra.get("rejected_by") == "after":
+                _reject(prev)
     return None
 
 
-def _bisect(spans: list[Unit], pos: int) -> int:
-    lo, hi = 0, len(spans)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if spans[mid].start <= pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo - 1
+def _reject(m: Mention) -> None:
+    m.rejected = True
+    m.role = "rejected"
+    m.tier, m.tier_source = "unclassified", "rejected"
+    m.vanity = False
+    m.defensible = False
+    m.caveat = ""
 
 
-@functools.lru_cache(maxsize=4096)
-def _labels_in(segment: str) -> tuple[tuple[int, TierOut, str], ...]:
-    """Every tier label in a clause: (offset, tier, words), by offset."""
-    found = [(m.start(), tier, m.group(0)) for tier, rx in LABELS for m in rx.finditer(segment)]
-    return tuple(sorted(found, key=lambda x: x[0]))
+# --------------------------------------------------------------------------- judgement
 
 
-def _label_for(text: str, a: int, unit: Unit | None, spans: list[Unit]) -> tuple[TierOut | None, str | None]:
-    """The tier label that governs position ``a``: in its clause, else its heading."""
-    if unit is None:
-        return None, None
-    rel = a - unit.start
-    labels = _labels_in(unit.text)
-    before = [x for x in labels if x[0] + len(x[2]) <= rel]
-    if before:
-        return before[-1][1], before[-1][2]
-    for off, tier, words in labels:
-        if off >= rel and re.search(r"\b(?:as|be|is|for|would|will|my|our|the)\b", unit.text[rel:off], re.I):
-            return tier, words
-    idx = _bisect(spans, unit.start)
-    # a label earlier in the same line (e.g. "North star: X. It measures ...")
-    for prev in reversed(spans[:idx]):
-        if prev.line != unit.line:
+def parse_form(phrase: str) -> Form:
+    low = phrase.lower()
+    unit = "unknown"
+    for u in cues.UNITS:
+        if cues.unit_pattern(u).search(low):
+            unit = u
             break
-        pl = _labels_in(prev.text)
-        if pl and (prev.text.rstrip().endswith(":") or len(prev.text.split()) <= 4):
-            return pl[0][1], pl[0][2]
-    # a heading above, while we are still in its list
-    for prev in reversed(spans[:idx]):
-        if prev.line == unit.line:
-            continue
-        pl = _labels_in(prev.text)
-        if prev.heading or prev.text.rstrip().endswith(":"):
-            return (pl[0][1], pl[0][2]) if pl else (None, None)
-        if not prev.bullet:
-            if unit.bullet and pl:
-                # bullets directly under a labelled sentence ("My guardrails would be:")
-                return pl[0][1], pl[0][2]
-            return None, None
-    return None, None
+    if unit == "unknown" and re.search(r"\b(?:daus?|maus?|waus?|actives)\b", low):
+        unit = "count"
+    return Form(
+        unit=unit,
+        denominator=bool(re.search(r"%|\bpercent|\bshare of|\bproportion|\bfraction|\bratio|\bout of\b|\bof all\b|/|\bper\b|"
+                                   r"\bdivided by\b|\brate\b", low)),
+        window=any(re.search(p, low) for p in cues.raw()["window"]),
+        quality=bool(cues.pattern("quality").search(low)),
+        per_user=bool(cues.unit_pattern("average").search(low)),
+        retention=bool(cues.pattern("retention").search(low)),
+    )
 
 
-def _judge(
-    text: str,
-    a: int,
-    b: int,
-    kind: str,
-    payload: Any,
-    unit: Unit | None,
-    spans: list[Unit],
-    scenario: Scenario | None,
-) -> Mention:
+def _definition_tail(doc: Doc, b: int, clause_end: int) -> str:
+    m = _DEF_TAIL.match(doc.text, b, min(clause_end + 200, len(doc.text)))
+    return m.group(1) if m else ""
+
+
+def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario | None,
+           numbers: frozenset[str], stage: str | None) -> Mention | None:
+    text = doc.text
     phrase = text[a:b]
+    unit = doc.unit_at(a)
+    c0, c1 = (unit.start, unit.end) if unit else (a, b)
+    s0, s1 = doc.sentence_span(a)
+    sec = doc.section_at(a)
+    if sec is not None and sec.label_start <= a < sec.label_end and sec.role not in cues.METRIC_ROLES:
+        sec = None  # the phrase is inside a label's own words ("Why not DAU:")
+    if sec is not None and sec.role == "other" and sec.source == "prefix":
+        sec = None  # "SMB: reply rate <1h" says who, not what kind of measure
+    tail = _definition_tail(doc, b, c1)
+    form = parse_form(phrase + (" " + tail if tail else ""))
+
     cat: Metric | None = payload if kind == "catalog" else None
+    sim: float | None = 1.0 if cat is not None else None
     lex: LexMetric | None = payload if kind == "lexicon" else None
-    fuzzy = False
-    if cat is None and scenario is not None and kind in ("ratio", "count", "per", "rate", "lexicon", "periodic"):
-        cat = _closest(scenario, phrase)
-        fuzzy = cat is not None
-    if lex is None and cat is None:
+    if lex is None and kind in ("count", "per", "rate", "periodic", "labelled", "ratio"):
+        num = _numerator(phrase)
         for lm in lexicon():
-            if lm.pattern.search(_numerator(phrase)) and kind in ("count", "rate", "per", "periodic"):
+            mt = lm.pattern.search(num)
+            if mt and (kind != "ratio" or lm.kind in ("guard", "money")) and len(mt.group(0)) * 3 >= len(num.strip()):
                 lex = lm
                 break
+    if cat is None and scenario is not None and kind != "catalog":
+        cand, s = meaning.closest_metric(scenario, phrase + (" " + tail if tail else ""))
+        if cand is not None and s >= meaning.CATALOG_THRESHOLD:
+            cat, sim = cand, s
 
-    label, label_text = _label_for(text, a, unit, spans)
-    unit_text = unit.text if unit else phrase
-    context_before = text[unit.start if unit else a : a]
-    context_after = text[b : unit.end if unit else b]
-    rejected = bool(_REJECT_BEFORE.search(context_before[-60:]) or _REJECT_AFTER.match(context_after)
-                    or _REJECT_TAIL.search(context_after))
-
-    # vanity, with reason and a better metric for this product
-    indicator: str
-    if cat is not None and fuzzy and kind in ("count", "per", "periodic", "ratio") and _value_or_activity(phrase) is not None:
-        vanity = bool(_value_or_activity(phrase))
-        reason = (cat.vanity_reason or "") if vanity and cat.vanity else (_WORDING_REASON if vanity else "")
-        suggestion = _suggest(scenario, cat if cat.vanity else None) if vanity else ""
-        name = cat.name
-        indicator = cat.indicator
-    elif cat is not None:
-        vanity = cat.vanity
-        reason = cat.vanity_reason or ""
-        suggestion = _suggest(scenario, cat)
-        name = cat.name
-        indicator = cat.indicator
-    elif lex is not None:
-        vanity = lex.vanity
-        if kind in ("count", "per", "rate") and vanity and _RATIO_FORM.search(phrase) and _VALUE_WORDS.search(phrase):
-            vanity = False
-        reason = lex.reason if vanity else ""
-        suggestion = _suggest(scenario, None, lex) if vanity else ""
-        name = lex.name
-        indicator = lex.indicator
-    elif kind in ("count", "per", "periodic", "labelled") and _value_or_activity(phrase) is not None:
-        vanity = bool(_value_or_activity(phrase))
-        reason = _WORDING_REASON if vanity else ""
-        suggestion = _suggest(scenario, None) if vanity else ""
-        name = phrase.strip()
-        indicator = "leading"
+    # ---- role
+    role: Role
+    rejected_by = ""
+    if sec is not None and sec.role == "rejected":
+        role, rejected_by = "rejected", "section"
+    elif structure.dismissed_before(doc, a):
+        role, rejected_by = "rejected", "before"
+    elif structure.dismissed_after(doc, _after_list(doc, b, c1), c1) and not structure.guarded_after(doc, b, c1):
+        role, rejected_by = "rejected", "after"
+    elif sec is not None and sec.role == "guardrail":
+        role = "guardrail"
+    elif structure.guarded_after(doc, _after_list(doc, b, c1), c1) or structure.guarded_before(doc, a, c0):
+        role = "guardrail"
     else:
-        vanity, reason = _wording_vanity(kind, phrase)
-        suggestion = _suggest(scenario, None) if vanity else ""
-        name = phrase.strip()
-        indicator = "leading"
+        role = _proposed_or_not(doc, a, b, kind, phrase, form, cat, lex, sec, numbers, stage, c0, c1)
+    if role == "segment":
+        return None
 
-    # tier: the candidate's label, then the catalog, then the lexicon, then wording
+    # ---- tier
     tier: TierOut
-    if rejected:
-        tier, source = "unclassified", "rejected"
-    elif label is not None:
-        tier, source = label, "label"
-    elif _GUARD_WORDS.search(phrase) and not (cat is not None and cat.vanity):
-        tier, source = "guardrail", "wording"
-    elif lex is not None and lex.id in _VAGUE and cat is None:
-        tier, source = "unclassified", "lexicon"
-    elif cat is not None:
-        tier, source = _catalog_tier(scenario, cat), "catalog"
-    elif lex is not None:
-        tier, source = lex.tier, "lexicon"
-        if _GUARD_WORDS.search(phrase):
-            tier = "guardrail"
-    elif _GUARD_WORDS.search(phrase):
-        tier, source = "guardrail", "wording"
-    elif kind in ("ratio", "per", "count"):
-        tier, source = "input", "wording"
+    label_text = sec.label if sec is not None else None
+    if role == "rejected":
+        tier, tier_source = "unclassified", "rejected"
+    elif role == "guardrail":
+        tier, tier_source = "guardrail", "label" if sec is not None and sec.role == "guardrail" else "wording"
+    elif role in ("restatement", "context"):
+        tier, tier_source = "unclassified", "role"
+    elif sec is not None and sec.role in ("north_star", "input"):
+        tier, tier_source = sec.role, "label"
+    elif _ns_in_clause(doc, a, b, c0, c1):
+        tier, tier_source = "north_star", "label"
+    elif _harm(phrase, lex, cat, scenario):
+        role, tier, tier_source = "guardrail", "guardrail", "wording"
     else:
-        tier, source = "unclassified", "wording"
+        tier, tier_source = "input", "wording"
 
-    defined = bool(_RATIO_FORM.search(phrase) and (_WINDOW.search(phrase) or _WINDOW.search(unit_text)))
-    return Mention(
-        text=phrase,
-        start=a,
-        end=b,
-        name=name,
-        tier=tier,
-        tier_source=source,
-        vanity=vanity,
-        reason=reason,
-        suggestion=suggestion,
-        indicator=indicator,
-        defined=defined,
-        rejected=rejected,
-        catalog_id=cat.id if cat else None,
-        lexicon_id=lex.id if lex else None,
-        label_text=label_text,
+    # ---- vanity, judged from role, form and meaning, aware of the product
+    vanity, reason, defensible, caveat = False, "", False, ""
+    would_be, why = _vanity(phrase, tail, form, cat, sim, lex, kind)
+    if role == "success":
+        vanity, reason = would_be, why
+        if vanity and scenario is not None and scenario.kind in CONSUMPTION_KINDS and form.unit == "duration" \
+                and tier == "north_star":
+            vanity, reason, defensible = False, "", True
+            caveat = (f"Time is close to how {scenario.product} earns, so it is defensible as a north star, but it "
+                      "rewards autoplay and binges as much as enjoyment: pair it with a satisfaction or "
+                      "regret guardrail.")
+            if form.quality:
+                caveat = ""
+    suggestion = _suggest(scenario, cat if cat is not None and cat.vanity else None, lex) if vanity else ""
+    name = cat.name if cat is not None else lex.name if lex is not None else phrase.strip()
+    indicator = cat.indicator if cat is not None else lex.indicator if lex is not None else "leading"
+    defined = bool(form.denominator and (form.window or bool(re.search(
+        "|".join(cues.raw()["window"]), text[c0:c1], re.I))))
+    m = Mention(
+        text=phrase, start=a, end=b, name=name, tier=tier, tier_source=tier_source, vanity=vanity, reason=reason,
+        suggestion=suggestion, indicator=indicator, defined=defined, rejected=role == "rejected",
+        catalog_id=cat.id if cat is not None else None, lexicon_id=lex.id if lex is not None else None,
+        label_text=label_text, role=role, form=form, defensible=defensible, caveat=caveat,
+        similarity=round(sim, 3) if sim is not None else None,
     )
+    m.extra["activity"] = would_be  # vanity, had it been put forward as success
+    if rejected_by:
+        m.extra["rejected_by"] = rejected_by
+    del s0, s1
+    return m
+
+
+def _after_list(doc: Doc, b: int, end: int) -> int:
+    """Skip a list that continues after a phrase ("DAU, MAU and likes are vanity")."""
+    text = doc.text
+    m = re.match(r"(?:\s*(?:,|and|or|&|/)\s*[\w\s'-]{1,30}?)*(?=\s+(?:are|is|aren't|isn't|don't|doesn't|would|alone|on their own|all|both|just)\b)",
+                 text[b:end])
+    return b + m.end() if m else b
+
+
+_PEOPLE_HEAD = None
+
+
+def _people_head(phrase: str) -> bool:
+    """Does the phrase name people ("new users", "the daily actives who mostly read")?"""
+    head = re.split(r"\s+(?:who|that|which|whose|with|w/|in|on|from|at|calling|using|doing|across|among|like)\b", phrase.lower())[0]
+    words = re.findall(r"[a-z][a-z'-]*", head)
+    return bool(words) and bool(cues.pattern("people").search(words[-1]))
+
+
+def _proposed_or_not(doc: Doc, a: int, b: int, kind: str, phrase: str, form: Form, cat: Metric | None,
+                     lex: LexMetric | None, sec: structure.Section | None, numbers: frozenset[str],
+                     stage: str | None, c0: int, c1: int) -> Role:
+    text = doc.text
+    clause = doc.low[c0:c1]
+    in_metric_section = sec is not None and sec.role in cues.METRIC_ROLES
+    in_other_section = sec is not None and sec.role in ("segments", "journeys", "rationale", "goals", "other")
+    # a group of people named like a metric ("new users", "daily actives in India") is a segment
+    measure_words = form.unit in ("rate", "average", "duration", "money", "score") or re.search(
+        r"\b(?:number|count|#|how many|total|%|share|rate|amount)\b", phrase, re.I)
+    acronym = bool(re.search(r"\b(?:DAU|MAU|WAU|L7|L28)s?\b", phrase))
+    if _people_head(phrase) and not measure_words and not acronym:
+        periodic_active = bool(re.search(r"\b(?:daily|weekly|monthly|d\d+|l\d+)\s+(?:active|engaged|transacting|returning)\b", phrase, re.I))
+        # under a metric label, only the labelled item itself ("NS: weekly active members")
+        # is a measure; people named later in the sentence ("it misses readers") are not
+        is_item = sec is not None and in_metric_section and (a - sec.start <= 3 or _starts_item(doc, a))
+        if not (is_item or (periodic_active and _propose_frame(doc, a, c0, c1))):
+            return "segment"
+    # a measure reported as having moved ("watch time is down 5% WoW") is described, not proposed
+    if not in_metric_section and cues.pattern("change_after").match(doc.low[b:c1]):
+        return "restatement"
+    # a number the interviewer gave, repeated ("with 1.8B monthly users", "since DAU fell 10%")
+    if numbers and not in_metric_section:
+        near = doc.low[max(c0, a - 25):min(c1, b + 25)]
+        for mt in _NUMBER.finditer(near):
+            if _num_key(mt.group(0)).lstrip("-") in numbers:
+                return "restatement"
+    if in_metric_section:
+        return "success"
+    if _propose_frame(doc, a, c0, c1) or stage == "metrics":
+        return "success"
+    if in_other_section:
+        return "context"
+    # a terse line that is mostly the phrase ("- DAU, time spent") proposes it
+    words_clause = len(re.findall(r"\w+", clause))
+    words_phrase = len(re.findall(r"\w+", phrase))
+    line = doc.line_at(a)
+    if words_clause and words_phrase * 2 >= words_clause and (line is None or line.bullet or words_clause <= 8):
+        return "success"
+    if kind in ("ratio", "count", "per") and form.window:
+        return "success"  # a defined measure is put forward even in passing
+    del text, cat, lex
+    return "context"
+
+
+def _starts_item(doc: Doc, a: int) -> bool:
+    """Does a list item start at ``a`` ("- X", "X, Y and Z" after a label)?"""
+    line = doc.line_at(a)
+    if line is not None and a - line.body <= 3:
+        return True
+    return bool(re.search(r"(?:[,;]|\band|\bor)\s*$", doc.text[max(0, a - 6):a]))
+
+
+def _propose_frame(doc: Doc, a: int, c0: int, c1: int) -> bool:
+    """Is the clause putting a measure forward ("I'd track ...", "success is ...", "grow X")?"""
+    clause = doc.low[c0:c1]
+    if cues.pattern("propose").search(clause):
+        return True
+    raw = cues.raw()
+    goal = "|".join(raw["goal_verbs"])
+    agent = "|".join(re.escape(x) for x in raw["agent_before"])
+    before = doc.low[c0:a]
+    gm = re.search(rf"(?:^|\W)((?:(?:{agent})\s+)?)(?:{goal})\b[^.;]*$", before)
+    # "grow X", "I'd grow X", "to increase X": the candidate acts; "Groups drives X" describes
+    return bool(gm and (gm.group(1) or not before[:gm.start() + 1].strip(" -*•\t")))
+
+
+_NS_AFTER = re.compile(
+    r"[^.;]{0,40}?(?:\b(?:is|would be|will be|as|=|becomes|:)\s+|\s+)(?:my|our|the|a)\s+(?:(?:north[\s-]*star|nsm|primary (?:success )?metric|"
+    r"one (?:number|metric)|main (?:success )?metric|headline metric|single (?:most important )?metric))", re.I)
+
+
+def _ns_in_clause(doc: Doc, a: int, b: int, c0: int, c1: int) -> bool:
+    before = doc.low[c0:a]
+    if cues.label_pattern("north_star").search(before) and re.search(r"\b(?:is|be|would be|=|:|as|by|on)\b|[:=]", before):
+        # "my north star would be X", "which is why I'd judge us by X"
+        last_ns = list(cues.label_pattern("north_star").finditer(before))[-1]
+        if not cues.pattern("contrast").search(before[last_ns.end():]):
+            return True
+    return bool(_NS_AFTER.match(doc.low, b, c1))
+
+
+def _harm(phrase: str, lex: LexMetric | None, cat: Metric | None, scenario: Scenario | None) -> bool:
+    """A measure of harm (crashes, reports, refunds) put forward with no label is a guardrail."""
+    if lex is not None and lex.kind == "guard":
+        return True
+    if cat is not None and scenario is not None:
+        rec = scenario.recommendation
+        if any(g.metric == cat.id for g in rec.guardrails) and cat.tiers == ["guardrail"]:
+            return True
+    return False
 
 
 _WORDING_REASON = "a raw count of activity grows with volume and marketing, not with the value each user gets."
-_SUCCESS = re.compile(
-    r"\b(?:success\w*|complet\w*|purchas\w*|book(?:ed|ing)s?|hire[sd]?|match(?:ed|es)|resolv\w*|retain\w*|repeat|"
-    r"transact\w*|earn\w*|arriv\w*|deliver(?:ed|ies)|paid|revenue|gmv|follows|saves?|saved|repl(?:y|ies|ied)|"
-    r"answered|converted|conversion|finish\w*|perfect|on[- ]time|accepted|confirmed|sold)\b",
-    re.I,
-)
-_ACTIVITY = re.compile(
-    r"\b(?:users|members|people|accounts|downloads?|installs?|views?|visits?|impressions?|posts?|likes?|followers?|"
-    r"sessions?|clicks?|page ?views?|sign[- ]?ups?|groups|videos|messages|notifications|opens?|listings|minutes|hours|"
-    r"reels|stories|shorts|tweets|content|searches|reviews|connections|ratings|thumbs|streaks?|uploads?|watched|"
-    r"uploaded|started|created|sent|opened|viewed|joined|added|written|registered|actives|time spent)\b",
-    re.I,
-)
 
 
 def _numerator(phrase: str) -> str:
-    return re.split(r"\s+(?:per|/)\s+", phrase, maxsplit=1)[0]
+    return re.split(r"\s+(?:per|/|out of|divided by)\s+", phrase, maxsplit=1)[0]
 
 
-def _value_or_activity(phrase: str) -> bool | None:
-    """True for a count of activity, False for a count of outcomes, None when unclear."""
-    num = _numerator(phrase)
-    if _SUCCESS.search(num) or _VALUE_WORDS.search(phrase) or _GUARD_WORDS.search(num):
-        return False
-    if re.search(r"\b(?:daily|weekly|monthly|total|registered|l28|l7)\s+active\b|\bactive (?:users|members)\b", phrase, re.I):
-        return True
-    if _ACTIVITY.search(num):
-        return True
-    return None
-
-
-def _wording_vanity(kind: str, phrase: str) -> tuple[bool, str]:
-    if kind == "ratio":
-        if _ACTIVITY_ONLY.search(phrase) and not _VALUE_WORDS.search(phrase):
-            return True, "it counts people who showed up, not people who got something done."
+def _vanity(phrase: str, tail: str, form: Form, cat: Metric | None, sim: float | None, lex: LexMetric | None,
+            kind: str) -> tuple[bool, str]:
+    """A success measure is vanity when it counts activity or reach rather than value: the
+    catalog's author says so for its own names; otherwise the activity/value head decides
+    from the phrase's meaning and form."""
+    if form.retention or form.quality or form.unit in ("money", "score") or (lex is not None and lex.kind in ("money", "guard")):
         return False, ""
-    if kind == "count" and _COUNT_VANITY.search(phrase) and not _VALUE_WORDS.search(phrase):
-        if re.search(r"\b(?:success|complet|purchas|book|hire|match|resolv|retain|repeat)\w*", phrase, re.I):
-            return False, ""
-        return True, "a raw count grows with volume and marketing, not with the value each user gets."
-    return False, ""
-
-
-def _closest(scenario: Scenario, phrase: str) -> Metric | None:
-    toks = content_tokens(phrase)
-    if len(toks) < 2:
-        return None
-    best, best_score = None, 0.0
-    for ctoks, m in catalog_for(scenario).tokens:
-        inter = len(toks & ctoks)
-        score = inter / max(1, min(len(toks), 12))
-        if score > best_score:
-            best, best_score = m, score
-    return best if best_score >= 0.6 else None
-
-
-def _catalog_tier(scenario: Scenario | None, m: Metric) -> TierOut:
-    if m.vanity:
-        return "input" if "input" in m.tiers else m.tiers[0] if m.tiers[0] != "north_star" else "input"
-    if scenario is not None:
-        rec = scenario.recommendation
-        if any(g.metric == m.id for g in rec.guardrails):
-            return "guardrail"
-        if any(s.metric == m.id for s in rec.secondary):
-            return "input"
-    if "input" in m.tiers:
-        return "input"
-    if "guardrail" in m.tiers:
-        return "guardrail"
-    return "input"
+    if cat is not None and (sim or 0) >= 0.99:
+        return cat.vanity, (cat.vanity_reason or "") if cat.vanity else ""
+    if lex is not None and lex.kind == "vague" and not (form.window and form.denominator):
+        return True, lex.reason
+    p = value.activity_probability(phrase)
+    if p is None:  # no model file (while training): the meaning prototypes alone
+        p = 0.5 + meaning.activity_lean(_numerator(phrase + (" " + tail if tail else "")))
+    if p < value.threshold():
+        return False, ""
+    if cat is not None and cat.vanity and cat.vanity_reason:
+        return True, cat.vanity_reason
+    if lex is not None and lex.vanity:
+        return True, lex.reason
+    if form.unit == "duration":
+        return True, "more minutes can mean more value or more friction; time rewards compulsive use and punishes fast flows."
+    return True, _WORDING_REASON
 
 
 def _first_sentence(text: str) -> str:
@@ -687,3 +756,7 @@ def _suggest(scenario: Scenario | None, cat: Metric | None, lex: LexMetric | Non
     if lex is not None and lex.suggestion:
         return lex.suggestion
     return "a defined rate of users who get the product's core value (who, out of whom, over what window)"
+
+
+def lowered(text: str) -> str:
+    return lower_same_length(text)
