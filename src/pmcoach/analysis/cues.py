@@ -54,10 +54,11 @@ def pattern(name: str) -> re.Pattern[str]:
     alt = _alt(items)
     if name in ("dismissal_before", "guard_before"):
         det = r"(?:\s+(?:the|a|an|our|any|their|its|this|that|those|these|total|raw|plain|just|simple|overall|pure|how))*"
-        filler = r"(?:\s+(?!(?:but|instead|so|rather|and)\b)[\w']+){0,2}" if name == "dismissal_before" else ""
+        filler = r"(?:\s+(?!(?:but|instead|so|rather|and|sure)\b)[\w']+){0,3}" if name == "dismissal_before" else ""
         return re.compile(rf"(?:^|\W)(?:{alt}){filler}{det}\W*$", re.I)
     if name in ("dismissal_after", "guard_after", "change_after"):
-        return re.compile(rf"^\W{{0,3}}(?:(?:just|alone|only|itself|really|actually|by itself|on its own|though|then),?\s+)?(?:{alt})", re.I)
+        words = r"(?:[\w'-]+\s+){0,2}?" if name == "dismissal_after" else r"(?:(?:just|alone|only|itself|really|actually|by itself|on its own|though|then),?\s+)?"
+        return re.compile(rf"^\W{{0,3}}{words}(?:{alt})", re.I)
     if name == "contrast":
         return re.compile(rf"(?:^|\W)(?:{alt})\b", re.I)
     if name == "people":

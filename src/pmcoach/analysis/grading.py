@@ -97,6 +97,21 @@ def _mev(doc: Doc | None, text: str, ms: list[Mention], why: str, limit: int = 2
     return out
 
 
+def _own_numbers(sig: Signals, hits: list[Hit]) -> list[Hit]:
+    """Numbers, baselines and targets the candidate brought: the interviewer's own numbers,
+    read back, are not analysis."""
+    from .metrics import _NUMBER, _num_key, context_numbers
+
+    said = context_numbers(sig.context)
+    out = []
+    for h in hits:
+        nums = [_num_key(m.group(0)).lstrip("-") for m in _NUMBER.finditer(sig.text, h.start, h.end)]
+        nums = [n for n in nums if re.search(r"\d", n)]
+        if not nums or any(n not in said for n in nums):
+            out.append(h)
+    return out
+
+
 def _band(points: int, cuts: tuple[int, int, int]) -> int:
     """1..4 from a point count: cuts are the minimum points for 2, 3 and 4."""
     return 1 + sum(points >= c for c in cuts)
@@ -189,7 +204,7 @@ def grade(sig: Signals) -> dict[str, Criterion]:
 
     # ---- data analysis: definitions, numbers, baselines, cuts
     defined = [m for m in used if m.defined]
-    numbers = p["targets"]
+    numbers = _own_numbers(sig, p["targets"])
     cuts = [h for h in p["detail"] if "by " in h.cue.lower() or "cohort" in h.cue.lower()]
     if used or numbers or sig.mode == "troubleshooting":
         pts = min(len(defined), 3) + min(len(numbers), 2) + (1 if cuts else 0)

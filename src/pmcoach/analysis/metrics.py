@@ -186,6 +186,9 @@ _STOP_CHARS = r"[^.;:\n()?!]"
 _RATIO = re.compile(
     r"(?<!\w)(?:\d{1,3}(?:\.\d)?\s*%|%|percent(?:age)?|pct|share|proportion|fraction|ratio|rate|likelihood)\s+of\s+"
     rf"(?:the\s+|all\s+)?[\w$#]{_STOP_CHARS}{{2,200}}"
+    # plain: "the share who reserve ...", "what share of ...", "how much of that time ..."
+    rf"|(?<!\w)(?:the[ \t]+|what[ \t]+)?(?:share|fraction|proportion|percentage|portion)[ \t]+(?:who|that|which|they|of them|of it)\b{_STOP_CHARS}{{2,200}}"
+    rf"|(?<!\w)how much of[ \t]+{_STOP_CHARS}{{2,200}}"
     # terse: "% listings w/ 1st booking <=30d", "req completion %"
     rf"|(?<![\w%])%\s*(?!of\b)[a-z#][\w\-]*{_STOP_CHARS}{{2,120}}"
     r"|(?<![\w'])[a-z][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]*%(?!\s*of\b)(?:[ \t]+(?:of|in|w/|within|<|>|≤|≥)[^.;\n()?!]{1,60})?",
@@ -193,7 +196,15 @@ _RATIO = re.compile(
 )
 _COUNT = re.compile(
     r"(?<!\w)(?:(?:total|average|avg\.?|mean|median|weekly|daily|monthly|the)[ \t]+)?(?:number|count|#|no\.|amount|volume|quantity|sum|tally)"
-    rf"[ \t]*of[ \t]+[\w]{_STOP_CHARS}{{1,200}}|(?<!\w)how (?:many|often|much|long|quickly|fast|soon)[ \t]+{_STOP_CHARS}{{2,200}}",
+    rf"[ \t]*of[ \t]+[\w]{_STOP_CHARS}{{1,200}}|(?<!\w)how (?:many|often|much|long|quickly|fast|soon)[ \t]+{_STOP_CHARS}{{2,200}}"
+    # notes: "# orders submitted / 7d", "avg mins / consumer / wk", "median days to ...", "$ value of orders"
+    rf"|(?<![\w#])#[ \t]*(?!of\b)[a-z][\w\-]*{_STOP_CHARS}{{1,160}}"
+    rf"|(?<![\w'])(?:avg\.?|average|mean|median|p50|p90|p95)[ \t]+(?!of\b)[a-z$][\w\-$]*{_STOP_CHARS}{{1,160}}"
+    rf"|(?<![\w'])(?:total[ \t]+)?\$[ \t]*(?:value[ \t]+)?[a-z][\w\-]*{_STOP_CHARS}{{1,160}}"
+    rf"|(?<![\w'])total[ \t]+(?:value|\$|dollars|amount|time|hours|minutes)[ \t]+(?:of[ \t]+)?{_STOP_CHARS}{{2,160}}"
+    # "the hours people spend watching each month per member"
+    rf"|(?<![\w'])(?:the[ \t]+)?(?:hours|minutes|time)[ \t]+(?:that[ \t]+)?(?:people|users|members|viewers|listeners|learners|"
+    rf"riders|customers|visitors|they|we|each[ \t]+\w+)[ \t]+[a-z]+{_STOP_CHARS}{{1,120}}",
     re.I,
 )
 _PER = re.compile(
@@ -216,6 +227,7 @@ _RATE_NOISE = re.compile(
     re.I,
 )
 _RATE_IDIOM = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many|multiple|a few|how many)\s+times\b|"
     r"\b(?:first time|same time|real time|long time|over time|this time|any time|on time|next time|spend time|"
     r"spent time|at a time|part time|full time|one time|some time|free time|in time|every time|whole time|"
     r"the time|a time|time to time|prime time|market share|fair share|lion's share|screen time budget)\b",
@@ -228,6 +240,11 @@ _PERIODIC = re.compile(
     r"participants|posters|contributors|uploaders|bookers|travell?ers|swipers|members)\b",
     re.I,
 )
+_FRONTED = re.compile(
+    r"(?:^|[.;:?!]\s+|\b(?:and|then|also|so|plus)\s+|,\s+)(?P<front>(?:out )?of (?:the |all |every |a given |each |those |these )?"
+    r"[^,.;:?!\n]{3,140}),\s*(?:the |what |how )?$",
+    re.I,
+)
 _DENOMINATOR_BEFORE = re.compile(r"(?:\bout of|\bper|\bdivided by|/|\bover)\s+(?:all\s+|the\s+|every\s+|[\d,.]+k?\s+)*$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,\s*|,?\s*(?:or|and|nor|as well as|/|&)\s+|\s*\+\s*)(?:(?:even|just|also|the|total|raw|any|our|their|plain|gross|overall)\s+)*$", re.I)
 _LEAD = re.compile(
@@ -236,7 +253,8 @@ _LEAD = re.compile(
     r"secondary|input|guardrail|guardrails|be|is|are|on|with|by|its|their|just|really|some|key|main|primary|core|"
     r"want|like|care|about|consider|pick|choose|go|for|optimi[sz]e|maximi[sz]e|increase|grow|improve|raise|boost|"
     r"judge|count|counting|it|this|that|them|us|add|adding|make|making|pick|picking|choose|choosing|go|going|with|is|be|"
-    r"optimi[sz]ing|maximi[sz]ing|grade|call|set|d|ll|mainly|mostly|primarily|simply|probably|definitely|then)[ \t]+)+",
+    r"optimi[sz]ing|maximi[sz]ing|grade|call|set|d|ll|mainly|mostly|primarily|simply|probably|definitely|then|not|no|never|"
+    r"avoid|skip)[ \t]+)+",
     re.I,
 )
 _CUT = re.compile(
@@ -244,11 +262,14 @@ _CUT = re.compile(
     r"to understand|as (?:my|our|the|a)|would be|will be|is (?:my|our|the)|as a|vs\.?|versus|while|whereas|"
     r"meaning|i\.e\.|e\.g\.|like)\s+|,\s+|\s+[-–—]\s+|\s+->\s+|\s+→\s+|"
     r"\s+(?:can't|cannot|can not|shouldn't|should not|must not|mustn't|won't|will not|doesn't|does not|don't|do not|"
-    r"isn't|aren't|has to|have to|needs to|need to|should stay|should hold|must stay|must hold)\s+",
+    r"isn't|aren't|has to|have to|needs to|need to|should stay|should hold|must stay|must hold)\s+|"
+    r"\s+(?=(?:is|are|was|were|'s)\s+(?:a|an|the|not|just|only|too|also|really|my|our|what|why|vanity|misleading|"
+    r"tempting|useless|noisy|easy|hard|good|great|bad|fine|ok|meaningless|gameable|important|key|critical|down|up)\b)",
     re.I,
 )
 _DEF_TAIL = re.compile(
-    r"\s*(?:[:=,(]|[-–—]|,?\s*(?:i\.e\.|meaning|defined as|which (?:is|means)|where|that is|aka))\s*([^\n.;]{3,220})", re.I)
+    r"\s*(?:[:=(]|\s[-–—]\s|,?\s*(?:i\.e\.|meaning|defined as|which (?:is|means)|where|that is|aka|counting|excluding|"
+    r"including|measured as|read as))\s*([^\n.;]{3,220})", re.I)
 _METRIC_WORD = re.compile(
     r"\b(?:rate|ratio|%|percent|per|share|count|number|time|retention|churn|dau|wau|mau|score|revenue|value|gmv|ctr|"
     r"nps|views?|sessions?|minutes|hours|days?|weekly|daily|monthly|within|p\d\d|latency|reports?|how many|total|avg|"
@@ -312,7 +333,7 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
         if _may_occur(lm.prefixes, lowered):
             cands += [(mt.start(), mt.end(), "lexicon", lm) for mt in nocase(lm.pattern).finditer(lowered)]
     for rx, kind in ((_RATIO, "ratio"), (_COUNT, "count"), (_PER, "per"), (_RATE, "rate"), (_PERIODIC, "periodic")):
-        for mt in nocase(rx).finditer(lowered):
+        for mt in _scan(nocase(rx), lowered, text, kind):
             a, b = mt.start(), _trim(text, mt.start(), mt.end(), kind)
             if kind in ("per", "rate", "periodic"):
                 lead = _LEAD.match(text, a, b)
@@ -329,6 +350,16 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
                 b = _trim(text, a, b + (stop.start() if stop else len(text[b:b + 200])), "count")
             if b - a >= 3:
                 cands.append((a, b, kind, None))
+    # a denominator said first ("Of the people who searched this week, the share who ...") belongs
+    # to the measure that follows it
+    fronted = []
+    for c in cands:
+        if c[2] in ("ratio", "count"):
+            s0 = text.rfind("\n", 0, c[0]) + 1
+            m = _FRONTED.search(text, max(s0, c[0] - 160), c[0])
+            if m is not None and m.end() == c[0]:
+                fronted.append((m.start("front"), c[1], c[2], c[3]))
+    cands += fronted
     # what follows a metric label ("NS: ...", "My guardrails would be ...") or sits in a list under one
     for sec in doc.sections:
         if sec.role not in cues.METRIC_ROLES:
@@ -352,8 +383,8 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
     for ln in doc.lines:
         if ln.label is None or ln.label_end is None or structure.label_role(ln.label) is not None:
             continue
-        if len(ln.label.split()) > 4:
-            continue
+        if len(ln.label.split()) > 4 or structure._METRICISH.search(ln.label) or re.search(r"[/#%]", ln.label):
+            continue  # "views/day = vanity": the label is the measure, what follows judges it
         stop = re.search(r"\s[-–—]\s|\(|\s->\s|\s→\s|(?:,\s*|\s+)(?:because|since|so that|which)\b|[.;?!](?:\s|$)",
                          text[ln.label_end:ln.end])
         b = ln.label_end + (stop.start() if stop else ln.end - ln.label_end)
@@ -364,22 +395,43 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
     return [c for c in cands if not _DENOMINATOR_BEFORE.search(text[max(0, c[0] - 40):c[0]])]
 
 
+def _scan(rx: re.Pattern[str], lowered: str, text: str, kind: str) -> list[re.Match[str]]:
+    """Matches of a shape, each resumed where the previous one was trimmed, so a list of
+    measures ("how many X, how many Y and how much Z") yields each of them."""
+    out = []
+    pos = 0
+    while True:
+        mt = rx.search(lowered, pos)
+        if mt is None:
+            return out
+        out.append(mt)
+        pos = max(mt.start() + 1, _trim(text, mt.start(), mt.end(), kind))
+
+
 def _items(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """The list items of a labelled stretch: "X, Y and Z", "X; Y", up to a reason."""
     seg = text[a:b]
-    stop = re.search(r"(?:[.?!](?:\s|$))|(?:,?\s+(?:because|since|as it|so that|which (?:is|means|tells)|given that|to make sure|to see if)\b)", seg)
+    stop = re.search(r"(?:[.?!](?:\s|$))|\s*\(|;\s*(?=(?:if|when|so|because|since|that|this|it|we|i|they|which|but|and then|then)\b)"
+                     r"|(?:,?\s+(?:because|since|as it|so that|which (?:is|means|tells)|given that|to make sure|to see if)\b)"
+                     r"|\s+as (?:the|my|our|a) (?:north[\s-]*star|primary|main|headline|guard[\s-]*rail|secondary|input|counter)", seg, re.I)
     if stop:
         seg = seg[:stop.start()]
     out = []
     pos = 0
-    for part in re.split(r";\s*|,\s+(?:and\s+|or\s+)?(?=[a-z%#\d])|\s+(?:and|plus)\s+(?=(?:the\s+)?(?:%|#|\d|number|share|rate|count|more|fewer|higher|lower|less|[a-z]+ rate))", seg):
+    for part in re.split(r";\s*|,\s+(?:and\s+|or\s+)?(?=[A-Za-z%#\d$])|\s+(?:and|plus)\s+(?=(?:the\s+)?(?:%|#|\d|number|share|rate|count|more|fewer|higher|lower|less|[a-z]+ rate))", seg):
         idx = seg.find(part, pos)
         if idx < 0:
             continue
         pos = idx + len(part)
         stripped = part.strip(" *_\"'")
-        if len(stripped) >= 3:
+        purpose = re.search(r"\s+(?:to (?:show|see|track|measure|catch|check|make sure|keep|spot|confirm|prove)|so (?:we|that))\b", stripped, re.I)
+        if purpose:
+            stripped = stripped[:purpose.start()]
+        if len(stripped) >= 3 and not re.match(r"(?:if|when|so|because|since|that|this|it|we|we're|i|i'm|they|which|but)\b", stripped, re.I):
             lead = part.find(stripped)
+            if out and re.search(r"\b(?:included|excluded|only|aside|counted|too)$", stripped, re.I):
+                out[-1] = (out[-1][0], a + idx + lead + len(stripped.rstrip(" ,")))  # "X, calls included"
+                continue
             out.append((a + idx + lead, a + idx + lead + len(stripped.rstrip(" ,"))))
     return out
 
@@ -388,8 +440,18 @@ def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int
     text = doc.text
     rank = {"ratio": 0, "catalog": 1, "count": 2, "per": 2, "lexicon": 3, "rate": 4, "periodic": 4, "labelled": 5}
     cands = [c for c in cands if c[2] != "catalog" or _catalog_plausible(doc, c[0], c[1])]
-    # a labelled item holds one named metric: keep the named one when it covers most of the item
-    cands.sort(key=lambda c: (c[2] == "labelled", -(c[1] - c[0]), rank[c[2]], c[0]))
+    # a short labelled item ("NS: time spent listening to the playlist") is one measure, whole;
+    # a long one may hold several, so the named metrics inside it win
+    named = [c for c in cands if c[2] in ("catalog", "lexicon")]
+
+    def short_item(c: tuple[int, int, str, Any]) -> bool:
+        if c[2] != "labelled" or len(text[c[0]:c[1]].split()) > 12:
+            return False
+        inner = sorted((n for n in named if c[0] <= n[0] and n[1] <= c[1]), key=lambda n: n[0])
+        # "DAU and time spent" is two measures: the named ones win
+        apart = [n for i, n in enumerate(inner) if i == 0 or n[0] >= inner[i - 1][1]]
+        return len(apart) < 2
+    cands.sort(key=lambda c: (c[2] == "labelled" and not short_item(c), -(c[1] - c[0]), rank[c[2]], c[0]))
     taken: list[tuple[int, int, str, Any]] = []
     occupied = bytearray(len(text) + 1)
     for c in cands:
@@ -398,7 +460,15 @@ def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int
         occupied[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
         taken.append(c)
     taken.sort(key=lambda c: c[0])
-    return taken
+    # "successful trips/wk (pickup <= ETA+3m, no cancel)": what the parentheses hold defines the
+    # measure before them; it is not a second measure
+    out = []
+    for c in taken:
+        open_at = text.rfind("(", 0, c[0])
+        if open_at >= 0 and text.find(")", open_at, c[0]) < 0 and any(p[1] <= open_at and open_at - p[1] <= 3 for p in out):
+            continue
+        out.append(c)
+    return out
 
 
 _METRIC_CONTEXT = re.compile(
@@ -429,8 +499,17 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
             continue
         rest = seg[m.end():]
         starts_metric = any(lm.pattern.match(rest) for lm in lexicon()) or re.match(
-            r"(?:%|percent|share|number|#|the number|average|avg|median|rate|how many)\b", rest, re.I)
+            r"(?:%|percent|share|number|#|the number|the share|what share|average|avg|median|rate|how (?:many|much|often|long))\b", rest, re.I)
         glue = m.group(0).strip().lower().lstrip(",").strip()
+        if not m.group(0).strip():
+            return a + m.start()  # before a copula that judges the phrase ("X is a vanity number")
+        if glue == "" and m.group(0).startswith(",") and not starts_metric and (
+                re.match(r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|"
+                         r"including)\b[^,.;]{1,50},", rest, re.I)
+                or (kind in ("count", "ratio") and re.match(
+                    r"\s*(?:posted|wrote|got|had|made|did|took|sent|received|booked|bought|finished|completed|came|went|"
+                    r"heard|left|joined|started|stayed|returned|practi[sc]ed|watched|listened|saved|shared|ordered)\b", rest, re.I))):
+            continue  # ", in any given week, posted ...": an aside or the verb of the definition
         if glue in ("and", "or", "") and not starts_metric:
             # "who post or comment", "posted and got a reply": a relative clause goes on
             if glue == "" and m.group(0).startswith(","):
@@ -438,6 +517,14 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
                     return a + m.start()
             continue
         if glue in ("like", "meaning", "i.e.", "e.g.") and kind in ("ratio", "count"):
+            continue
+        if glue == "" and m.group(0).startswith(",") and re.match(
+                r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|including)\b[^,.;]{1,50},",
+                rest, re.I):
+            continue  # ", in any given week, posted ...": an aside inside the definition
+        if glue == "" and m.group(0).startswith(",") and kind in ("count", "ratio") and re.match(
+                r"\s*(?:posted|wrote|got|had|made|did|took|sent|received|booked|bought|finished|completed|came|went|"
+                r"heard|left|joined|started|stayed|returned)\b", rest, re.I):
             continue
         return a + m.start()
     return a + len(seg.rstrip(" ,-"))
@@ -484,9 +571,12 @@ def parse_form(phrase: str) -> Form:
             break
     if unit == "unknown" and re.search(r"\b(?:daus?|maus?|waus?|actives)\b", low):
         unit = "count"
+    fronted = bool(re.match(r"\W*(?:out )?of (?:the |all |every |a given |each |those |these )", low) or re.search(r"\bhow many of\b|\bof (?:them|those)\b", low))
+    if fronted and unit in ("count", "unknown"):
+        unit = "rate"
     return Form(
         unit=unit,
-        denominator=bool(re.search(r"%|\bpercent|\bshare of|\bproportion|\bfraction|\bratio|\bout of\b|\bof all\b|/|\bper\b|"
+        denominator=fronted or bool(re.search(r"%|\bpercent|\bshare of|\bproportion|\bfraction|\bratio|\bout of\b|\bof all\b|/|\bper\b|"
                                    r"\bdivided by\b|\brate\b", low)),
         window=any(re.search(p, low) for p in cues.raw()["window"]),
         quality=bool(cues.pattern("quality").search(low)),
@@ -535,10 +625,12 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     rejected_by = ""
     if sec is not None and sec.role == "rejected":
         role, rejected_by = "rejected", "section"
-    elif structure.dismissed_before(doc, a):
+    elif structure.dismissed_before(doc, a, sec.start if sec is not None and sec.start <= a else 0):
         role, rejected_by = "rejected", "before"
-    elif structure.dismissed_after(doc, _after_list(doc, b, c1), c1) and not structure.guarded_after(doc, b, c1):
+    elif structure.dismissed_after(doc, _after_list(doc, b, s1), s1) and not structure.guarded_after(doc, b, c1):
         role, rejected_by = "rejected", "after"
+    elif _VERDICT_END.search(doc.low[b:s1]) and not doc.low[s0:a].strip(" -*•\t") :
+        role, rejected_by = "rejected", "after"  # "DAU = people checking a price, not value -> no."
     elif sec is not None and sec.role == "guardrail":
         role = "guardrail"
     elif structure.guarded_after(doc, _after_list(doc, b, c1), c1) or structure.guarded_before(doc, a, c0):
@@ -557,8 +649,18 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
         tier, tier_source = "guardrail", "label" if sec is not None and sec.role == "guardrail" else "wording"
     elif role in ("restatement", "context"):
         tier, tier_source = "unclassified", "role"
+    elif sec is not None and sec.role == "north_star" and a > sec.start + 3 and (
+            _COMPANION.search(doc.low[max(sec.start, a - 30):a]) or _COMPANION_ITEM.match(phrase)):
+        # "North star: hours per member, with a satisfaction survey beside it": the companion
+        # is the check on the north star, not a second one
+        role, tier, tier_source = "guardrail", "guardrail", "label"
     elif sec is not None and sec.role in ("north_star", "input"):
         tier, tier_source = sec.role, "label"
+    elif _COMPANION.search(doc.low[max(c0, a - 30):a]) or (_COMPANION_ITEM.match(phrase) and a > c0):
+        # "total plays, with likes per reel beside it": a supporting measure, or a check
+        tier, tier_source = ("guardrail" if _harm(phrase, lex, cat, scenario) or form.unit == "score" else "input"), "label"
+        if tier == "guardrail":
+            role = "guardrail"
     elif _ns_in_clause(doc, a, b, c0, c1):
         tier, tier_source = "north_star", "label"
     elif _harm(phrase, lex, cat, scenario):
@@ -571,8 +673,8 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     would_be, why = _vanity(phrase, tail, form, cat, sim, lex, kind)
     if role == "success":
         vanity, reason = would_be, why
-        if vanity and scenario is not None and scenario.kind in CONSUMPTION_KINDS and form.unit == "duration" \
-                and tier == "north_star":
+        if scenario is not None and scenario.kind in CONSUMPTION_KINDS and tier == "north_star" \
+                and (form.unit == "duration" or cues.unit_pattern("duration").search(phrase)):
             vanity, reason, defensible = False, "", True
             caveat = (f"Time is close to how {scenario.product} earns, so it is defensible as a north star, but it "
                       "rewards autoplay and binges as much as enjoyment: pair it with a satisfaction or "
@@ -594,14 +696,14 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     m.extra["activity"] = would_be  # vanity, had it been put forward as success
     if rejected_by:
         m.extra["rejected_by"] = rejected_by
-    del s0, s1
+    del s0
     return m
 
 
 def _after_list(doc: Doc, b: int, end: int) -> int:
     """Skip a list that continues after a phrase ("DAU, MAU and likes are vanity")."""
     text = doc.text
-    m = re.match(r"(?:\s*(?:,|and|or|&|/)\s*[\w\s'-]{1,30}?)*(?=\s+(?:are|is|aren't|isn't|don't|doesn't|would|alone|on their own|all|both|just)\b)",
+    m = re.match(r"(?:\s*(?:,|and|or|&|/)\s*[\w\s'-]{1,30}?)*(?=\s+(?:are|is|aren't|isn't|don't|doesn't|would|alone|on their own|all|both|just)\b|\s*(?:=|->|→|\s-\s|:))",
                  text[b:end])
     return b + m.end() if m else b
 
@@ -625,7 +727,7 @@ def _proposed_or_not(doc: Doc, a: int, b: int, kind: str, phrase: str, form: For
     in_other_section = sec is not None and sec.role in ("segments", "journeys", "rationale", "goals", "other")
     # a group of people named like a metric ("new users", "daily actives in India") is a segment
     measure_words = form.unit in ("rate", "average", "duration", "money", "score") or re.search(
-        r"\b(?:number|count|#|how many|total|%|share|rate|amount)\b", phrase, re.I)
+        r"\b(?:number|count|how many|total|share|rate|amount)\b|[#%]", phrase, re.I)
     acronym = bool(re.search(r"\b(?:DAU|MAU|WAU|L7|L28)s?\b", phrase))
     if _people_head(phrase) and not measure_words and not acronym:
         periodic_active = bool(re.search(r"\b(?:daily|weekly|monthly|d\d+|l\d+)\s+(?:active|engaged|transacting|returning)\b", phrase, re.I))
@@ -645,15 +747,25 @@ def _proposed_or_not(doc: Doc, a: int, b: int, kind: str, phrase: str, form: For
                 return "restatement"
     if in_metric_section:
         return "success"
-    if _propose_frame(doc, a, c0, c1) or stage == "metrics":
+    if _propose_frame(doc, a, c0, c1):
         return "success"
     if in_other_section:
         return "context"
-    # a terse line that is mostly the phrase ("- DAU, time spent") proposes it
+    # a clause that is mostly the phrase ("- DAU, time spent", "And how often X does Y.") names it
+    # as a measure; so does a measure-shaped phrase that opens its clause
     words_clause = len(re.findall(r"\w+", clause))
     words_phrase = len(re.findall(r"\w+", phrase))
-    line = doc.line_at(a)
-    if words_clause and words_phrase * 2 >= words_clause and (line is None or line.bullet or words_clause <= 8):
+    if words_clause and words_phrase >= 0.55 * words_clause:
+        return "success"
+    # an item of a terse list ("2°: app downloads, MAU, search->book 7d") is put forward
+    if _starts_item(doc, a):
+        stop = re.search(r"[,;]|\s(?:and|or|&|\+)\s|$", doc.text[b:c1])
+        item_words = len(re.findall(r"\w+", doc.text[a:b + (stop.start() if stop else 0)]))
+        if item_words and words_phrase >= 0.55 * item_words and doc.text.count(",", c0, c1) + doc.text.count(":", c0, c1) >= 1:
+            return "success"
+    opener = re.sub(r"^\W*(?:(?:and|then|also|plus|so|next|finally|lastly|for (?:the )?[\w' -]{1,30}?,|on the [\w -]{1,20}? side,)\s+)*",
+                    "", doc.low[c0:a]).strip(" ,:-")
+    if kind in ("ratio", "count", "per") and not opener:
         return "success"
     if kind in ("ratio", "count", "per") and form.window:
         return "success"  # a defined measure is put forward even in passing
@@ -683,6 +795,11 @@ def _propose_frame(doc: Doc, a: int, c0: int, c1: int) -> bool:
     return bool(gm and (gm.group(1) or not before[:gm.start() + 1].strip(" -*•\t")))
 
 
+_VERDICT_END = re.compile(r"(?:->|→|=|:|\s-)\s*(?:no|nope|skip|drop|vanity|not it|bad|out|x)\W*$", re.I)
+_COMPANION = re.compile(r"(?:,|;|\band)\s*(?:paired with|alongside|together with|next to|beside|plus|with|against)\s+(?:a |an |the )?$", re.I)
+
+_COMPANION_ITEM = re.compile(r"(?:paired with|alongside|together with|next to|beside|plus|with|against)\s", re.I)
+
 _NS_AFTER = re.compile(
     r"[^.;]{0,40}?(?:\b(?:is|would be|will be|as|=|becomes|:)\s+|\s+)(?:my|our|the|a)\s+(?:(?:north[\s-]*star|nsm|primary (?:success )?metric|"
     r"one (?:number|metric)|main (?:success )?metric|headline metric|single (?:most important )?metric))", re.I)
@@ -709,6 +826,24 @@ def _harm(phrase: str, lex: LexMetric | None, cat: Metric | None, scenario: Scen
     return False
 
 
+#: A catalog metric close in meaning counts this much towards the activity/value call.
+CATALOG_PRIOR, CATALOG_PRIOR_SIM = 0.3, 0.76
+
+
+def _lexicon_head(phrase: str) -> LexMetric | None:
+    """The generic metric the phrase starts with ("time spent in ...", "total page views ...")."""
+    low = re.sub(r"^\W*(?:the|a|an|our|total|overall|raw|gross|plain|simple|average|avg|daily|weekly|monthly|#)\s+", "", phrase.lower())
+    for lm in lexicon():
+        mt = lm.pattern.match(low)
+        if mt:
+            return lm
+    return None
+
+
+def _harm_words(phrase: str) -> bool:
+    return any(lm.kind == "guard" and lm.pattern.search(phrase) for lm in lexicon())
+
+
 _WORDING_REASON = "a raw count of activity grows with volume and marketing, not with the value each user gets."
 
 
@@ -723,13 +858,20 @@ def _vanity(phrase: str, tail: str, form: Form, cat: Metric | None, sim: float |
     from the phrase's meaning and form."""
     if form.retention or form.quality or form.unit in ("money", "score") or (lex is not None and lex.kind in ("money", "guard")):
         return False, ""
+    if _harm_words(phrase + " " + tail):
+        return False, ""  # a count of harm (refunds, reports, crashes) is watched, not vanity
     if cat is not None and (sim or 0) >= 0.99:
         return cat.vanity, (cat.vanity_reason or "") if cat.vanity else ""
     if lex is not None and lex.kind == "vague" and not (form.window and form.denominator):
         return True, lex.reason
+    head = _lexicon_head(phrase)
+    if head is not None and head.kind in ("activity", "vague") and form.unit not in ("rate",):
+        return True, head.reason  # "time spent in MP per visitor": the thing counted is activity
     p = value.activity_probability(phrase)
     if p is None:  # no model file (while training): the meaning prototypes alone
         p = 0.5 + meaning.activity_lean(_numerator(phrase + (" " + tail if tail else "")))
+    if cat is not None and (sim or 0) >= CATALOG_PRIOR_SIM:
+        p = (1 - CATALOG_PRIOR) * p + CATALOG_PRIOR * (1.0 if cat.vanity else 0.0)
     if p < value.threshold():
         return False, ""
     if cat is not None and cat.vanity and cat.vanity_reason:

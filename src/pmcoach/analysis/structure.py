@@ -23,7 +23,7 @@ _PREFIX = re.compile(
     r"^(?P<label>(?:\*\*|__)?[A-Za-z][^:=\n]{0,48}?(?:\*\*|__)?)\s*(?:\*\*)?(?::|=|\s[-–—]\s|\s?->\s|\s?→\s?)(?:\*\*)?\s*(?=\S)"
 )
 _LEADIN = re.compile(
-    r"(?P<lead>[^.;:!?\n]{3,110}?)(?:\s*[:=→]|\s+->|\s+(?:is|are|would be|will be|would probably be|should be|'d be|'s|"
+    r"(?P<lead>[^.;:!?\n]{2,110}?)(?:\s*[:=→]|\s+->|\s+(?:is|are|would be|will be|would probably be|should be|'d be|'s|"
     r"would likely be|becomes|by|with|using|through|on|as|would have to be|has to be|must be))\s+(?=\S)",
     re.I,
 )
@@ -277,10 +277,11 @@ def _indented(doc: Doc, ln: Line) -> bool:
 # --------------------------------------------------------------------------- scopes
 
 
-def dismissed_before(doc: Doc, a: int) -> bool:
-    """Is the phrase starting at ``a`` dismissed by what comes just before it in its clause?"""
+def dismissed_before(doc: Doc, a: int, floor: int = 0) -> bool:
+    """Is the phrase starting at ``a`` dismissed by what comes just before it in its clause
+    (and after ``floor``, the end of a label that governs it)?"""
     u = doc.unit_at(a)
-    start = u.start if u is not None else max(0, a - 80)
+    start = max(u.start if u is not None else max(0, a - 80), floor)
     before = doc.low[max(start, a - 90):a]
     # a contrast after the cue hands the phrase back ("not DAU but time well spent")
     return bool(cues.pattern("dismissal_before").search(before))
