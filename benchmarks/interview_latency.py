@@ -4,7 +4,9 @@
 
 Replays the simulated candidates in tests/data through the real Coach (SQLite store on
 disk, each turn committed before the reply) and prints p50/p95/max of the time from
-receiving a candidate turn to having the stored reply, plus the engine alone.
+receiving a candidate turn to having the stored reply, plus the engine alone. Every session's
+turns are made unique (an invisible mark), so no analysis or model vector is reused from an
+earlier session: each reply pays for its own reading, the contextual model included.
 """
 
 from __future__ import annotations
@@ -52,10 +54,10 @@ def main() -> None:
             if iv.finished:
                 break
             t0 = time.perf_counter()
-            iv.respond(t)
+            iv.respond(t + "\u200b" * (2 * i + 1))
             engine.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            coach.say(st.session_id, t)
+            coach.say(st.session_id, t + "\u200b" * (2 * i + 2))
             full.append((time.perf_counter() - t0) * 1000)
     print(f"turns measured: {len(full)} over {args.sessions} sessions")
     print(f"reply incl. store (SQLite, fsync): p50 {statistics.median(full):.1f} ms, p95 {pct(full, 0.95):.1f} ms, "

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import analyse, classify, product_name, vanity_pushback
+from .analysis import analyse, caveat_probe, classify, product_name, vanity_pushback
 from .analysis.diagnostics import classify_with_spans
 from .analysis.text import content_tokens, gradable
 from .errors import InputError
@@ -232,8 +232,12 @@ class Interview:
         turn_report = _analysed(text, self.s, "answer", stage=stage)
         cumulative = _analysed("\n\n".join(self.main_text), self.s, "answer")
         analysis = _turn_analysis(turn_report)
-        # vanity pushback the moment it is said
+        # vanity pushback the moment it is said; a defensible pick gets one question on its caveat
         for m in turn_report.mentions:
+            if m.caveat and not m.vanity and f"caveat:{m.catalog_id or m.text.lower()}" not in self.pushed:
+                self.pushed.add(f"caveat:{m.catalog_id or m.text.lower()}")
+                analysis["caveat"] = m.catalog_id or m.text.lower()
+                return Reply(caveat_probe(m), stage, "probe", analysis)
             if m.vanity and not m.rejected:
                 key = m.catalog_id or m.lexicon_id or m.text.lower()
                 if key not in self.pushed:

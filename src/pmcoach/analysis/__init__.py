@@ -175,7 +175,7 @@ def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
 
 def caveat_probe(m: Mention) -> str:
     """The interviewer's question on a defensible but imperfect pick (a consumption product's time)."""
-    return f"\"{m.text.strip()}\" is defensible here. {m.caveat} What would you pair it with?"
+    return f"\"{m.text.strip()}\" is a defensible north star here: {m.caveat} What would you pair it with?"
 
 
 def product_name(s: Scenario | None) -> str:

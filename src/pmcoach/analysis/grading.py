@@ -112,6 +112,51 @@ def _own_numbers(sig: Signals, hits: list[Hit]) -> list[Hit]:
     return out
 
 
+_REASON = re.compile(r"\b(?:because|since|so that|which is why|that's why|given|as it|as they|why:|why this order|reason)\b", re.I)
+_LATER = re.compile(r"deprioriti|not focus|not prioriti|\blater\b|not now|not yet|also considered|park(?:ed|ing)?\b|"
+                    r"\bflag(?:ged)?,? (?:but )?not\b|\bnext half\b|\bwould wait\b|\bcan wait\b|\bout of scope\b", re.I)
+_ITEM = re.compile(r"^\s*(?:[-*•]\s*)?(?:\(?(\d{1,2}|[a-e])[.)]|#(\d)|(first|second|third)(?:ly)?[,:])\s+", re.I)
+_EXPLAINED = re.compile(r"(?:\s[-–—]\s|:\s|\(|=|->|→|[.;]\s+|,\s+(?:so|since|because|as|which|given)\b|\s(?:because|since|as|so|given)\s)"
+                        r"\W*(?:\w+\W+){2,}", re.I)
+
+
+def _ranked_goals(sig: Signals) -> tuple[list[Hit], list[Hit]]:
+    """Goals put in order (a numbered list under goal statements) and those given a reason."""
+    doc = sig.doc
+    if doc is None:
+        return [], []
+    goal_starts = {h.start for h in sig.parts["objectives"]}
+    ordered: list[Hit] = []
+    reasoned: list[Hit] = []
+    for ln in doc.lines:
+        m = _ITEM.match(sig.text[ln.start:ln.end])
+        if m is None:
+            continue
+        sec = doc.section_at(ln.start)
+        under_goals = sec is not None and sec.role == "goals"
+        if not under_goals and not any(ln.start <= s0 < ln.end + 1 for s0 in goal_starts):
+            continue
+        a = ln.start + m.end()
+        h = Hit("prioritization", a, max(a + 1, len(sig.text[:ln.end].rstrip())), "ranked goal")
+        ordered.append(h)
+        if _EXPLAINED.search(sig.text, a + 8, ln.end) or _REASON.search(sig.text, a, ln.end):
+            reasoned.append(h)
+    if len(ordered) < 2:
+        return [], []
+    return ordered, reasoned
+
+
+def _vague_goal(sig: Signals, h: Hit) -> bool:
+    """A goal about activity or an undefined word ("increase engagement", "grow the number of
+    groups") rather than a change in what users get."""
+    inside = [m for m in sig.mentions if h.start <= m.start < h.end]
+    if not inside:
+        return False
+    from . import cues
+
+    return all(m.extra.get("activity") for m in inside) and not cues.pattern("quality").search(sig.text, h.start, h.end)
+
+
 def _band(points: int, cuts: tuple[int, int, int]) -> int:
     """1..4 from a point count: cuts are the minimum points for 2, 3 and 4."""
     return 1 + sum(points >= c for c in cuts)
@@ -143,15 +188,22 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     # ---- goals
     if answer_like:
         objectives = p["objectives"]
-        tied = [h for h in objectives if any(abs(h.start - x.start) < 400 for x in p["mission"] + p["why_exists"])]
+        ordered, reasoned = _ranked_goals(sig)
+        tied = objectives if (p["mission"] or p["why_exists"]) else []
+        vague = [h for h in objectives if _vague_goal(sig, h)]
+        reasonable = bool(objectives) and len(vague) < len(objectives)
         measurable = bool(objectives) and bool(used)
-        prioritized = bool(p["prioritization"])
-        found = [n for n, ok in (("objectives", bool(objectives)), ("tied to the mission", bool(tied)),
-                                 ("measurable", measurable), ("prioritized", prioritized)) if ok]
-        pts = len(found) + (1 if len(objectives) >= 2 else 0)
+        prioritized = bool(p["prioritization"] or ordered)
+        found = [n for n, ok in (("objectives", bool(objectives)), ("reasonable (about user value)", reasonable),
+                                 ("tied to the mission", bool(tied)), ("measurable", measurable),
+                                 ("prioritized", prioritized)) if ok]
+        pts = len(found) - (1 if "objectives" in found else 0) + (1 if len(objectives) >= 2 or len(ordered) >= 2 else 0)
         score = _band(pts, (1, 3, 5)) if objectives else 1
-        ev = _ev(t, objectives, "states a goal", 2) + _ev(t, p["prioritization"], "prioritizes", 1)
-        missing = [n for n in ("objectives", "tied to the mission", "measurable", "prioritized") if n not in found]
+        if objectives and not reasonable:
+            score = min(score, 2)  # "increase engagement and grow the number of groups"
+        ev = _ev(t, ordered or objectives, "states a goal", 2) + _ev(t, reasoned or p["prioritization"], "prioritizes", 1)
+        missing = [n for n in ("objectives", "reasonable (about user value)", "tied to the mission", "measurable",
+                               "prioritized") if n not in found]
         crit["goals"] = Criterion("goals", score, ev, _advice_goals(missing, sig.scenario), found, missing)
     else:
         crit["goals"] = Criterion("goals", None, advice="Assessed on the main question.")
@@ -186,15 +238,10 @@ def grade(sig: Signals) -> dict[str, Criterion]:
             have = [*have, "(but not about this case)"]
             advice = "Answer the case in front of you: say what the metrics that moved mean for your north star and guardrails."
         crit["tradeoffs"] = Criterion("tradeoffs", score, ev, advice, have, missing)
-    elif p["tradeoff_language"]:
-        n = len(p["tradeoff_language"])
-        crit["tradeoffs"] = Criterion(
-            "tradeoffs", _band(n, (1, 2, 3)), _ev(t, p["tradeoff_language"], "weighs an alternative", 2),
-            "Say what you are giving up and why: 'we could also X, but I prioritise Y because Z'.",
-            ["weighs alternatives"], [],
-        )
     else:
-        crit["tradeoffs"] = Criterion("tradeoffs", None, advice="Assessed in a trade-off follow-up, or when you weigh an alternative aloud.")
+        # weighing an alternative in the main answer shows in metrics (pros and cons) and
+        # prioritization; judgement on a trade-off is assessed where one is put to you
+        crit["tradeoffs"] = Criterion("tradeoffs", None, advice="Assessed in a trade-off follow-up.")
 
     # ---- problem diagnosis
     if sig.mode == "troubleshooting":
@@ -230,24 +277,29 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     # ---- prioritization
     if answer_like or p["prioritization"]:
         hits = p["prioritization"]
-        because = [h for h in hits if "because" in t[h.start:h.end].lower() or "since" in t[h.start:h.end].lower()]
-        dropped = [h for h in hits if any(w in t[h.start:h.end].lower() for w in ("deprioriti", "not focus", "not prioriti", "later", "not now", "not yet"))]
-        pts = (1 if hits else 0) + (1 if because else 0) + (1 if dropped else 0) + (1 if len(hits) >= 2 else 0)
+        ordered, reasoned = _ranked_goals(sig) if answer_like else ([], [])
+        because = [h for h in hits if _REASON.search(t, h.start, h.end)] + reasoned
+        dropped = [h for h in hits if _LATER.search(t, h.start, h.end)]
+        stated = hits or ordered
+        pts = (1 if stated else 0) + (1 if because else 0) + (1 if dropped else 0) + (1 if len(stated) >= 2 or len(ordered) >= 2 else 0)
         score = _band(pts, (1, 2, 4))
-        found = [n for n, ok in (("a stated order", bool(hits)), ("a reason for it", bool(because)), ("what is not done now", bool(dropped))) if ok]
+        found = [n for n, ok in (("a stated order", bool(stated)), ("a reason for it", bool(because)), ("what is not done now", bool(dropped))) if ok]
         missing = [n for n in ("a stated order", "a reason for it", "what is not done now") if n not in found]
         advice = {
             "a stated order": "Cut to 2-3 goals and put them in order.",
             "a reason for it": "Say why the first goal comes first (lifecycle, threat, mission).",
             "what is not done now": "Say what you are not doing yet, and why it can wait.",
         }.get(missing[0], "") if missing else "Tie the order to a number: which goal moves the north star most, and by how much?"
-        crit["prioritization"] = Criterion("prioritization", score, _ev(t, because + hits + dropped, "chooses and says why", 2),
+        crit["prioritization"] = Criterion("prioritization", score, _ev(t, because + stated + dropped, "chooses and says why", 2),
                                            advice, found, missing)
     else:
         crit["prioritization"] = Criterion("prioritization", None, advice="Assessed when you set goals.")
 
     # ---- launch plan
     lp = p["launch_plan"]
+    # in the main answer a passing "A/B test" is not a plan: two distinct steps make one
+    if sig.mode == "answer" and len({h.cue.lower() for h in lp}) < 2:
+        lp = []
     if lp:
         kinds = {h.cue.lower() for h in lp}
         pts = len(lp) + (1 if any("test" in k or "experiment" in k or "holdout" in k for k in kinds) else 0)
@@ -501,6 +553,8 @@ def _advice_goals(missing: list[str], s: Scenario | None) -> str:
             return f"State 2-3 goals per segment, e.g. '{top.statement.split(':')[0]}'."
         return "State 2-3 goals, one per key segment, each a change in user behaviour you can measure."
     return {
+        "reasonable (about user value)": "Make each goal a change in what users get, not in activity: 'more members get an answer "
+                                         "within a day', not 'increase engagement'.",
         "tied to the mission": "Say how each goal serves the mission, not just the business.",
         "measurable": "Make each goal measurable: name the metric that would show it moved.",
         "prioritized": "Prioritize: say which goal comes first and why (lifecycle, threat, mission).",

@@ -189,6 +189,7 @@ _RATIO = re.compile(
     # plain: "the share who reserve ...", "what share of ...", "how much of that time ..."
     rf"|(?<!\w)(?:the[ \t]+|what[ \t]+)?(?:share|fraction|proportion|percentage|portion)[ \t]+(?:who|that|which|they|of them|of it)\b{_STOP_CHARS}{{2,200}}"
     rf"|(?<!\w)how much of[ \t]+{_STOP_CHARS}{{2,200}}"
+    rf"|(?<!\w)what[ \t]+(?:share|percentage|fraction|proportion|portion|percent)\b{_STOP_CHARS}{{2,200}}"
     # terse: "% listings w/ 1st booking <=30d", "req completion %"
     rf"|(?<![\w%])%\s*(?!of\b)[a-z#][\w\-]*{_STOP_CHARS}{{2,120}}"
     r"|(?<![\w'])[a-z][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]*%(?!\s*of\b)(?:[ \t]+(?:of|in|w/|within|<|>|≤|≥)[^.;\n()?!]{1,60})?",
@@ -199,9 +200,12 @@ _COUNT = re.compile(
     rf"[ \t]*of[ \t]+[\w]{_STOP_CHARS}{{1,200}}|(?<!\w)how (?:many|often|much|long|quickly|fast|soon)[ \t]+{_STOP_CHARS}{{2,200}}"
     # notes: "# orders submitted / 7d", "avg mins / consumer / wk", "median days to ...", "$ value of orders"
     rf"|(?<![\w#])#[ \t]*(?!of\b)[a-z][\w\-]*{_STOP_CHARS}{{1,160}}"
-    rf"|(?<![\w'])(?:avg\.?|average|mean|median|p50|p90|p95)[ \t]+(?!of\b)[a-z$][\w\-$]*{_STOP_CHARS}{{1,160}}"
+    rf"|(?<![\w'])(?:avg\.?|average|mean|median|p50|p90|p95)[ \t]+(?!of\b|(?:day|week|month|year|time|person|user)\b)[a-z$][\w\-$]*{_STOP_CHARS}{{1,160}}"
     rf"|(?<![\w'])(?:total[ \t]+)?\$[ \t]*(?:value[ \t]+)?[a-z][\w\-]*{_STOP_CHARS}{{1,160}}"
     rf"|(?<![\w'])total[ \t]+(?:value|\$|dollars|amount|time|hours|minutes)[ \t]+(?:of[ \t]+)?{_STOP_CHARS}{{2,160}}"
+    # "more people sending a reel to a friend who then opens it": a count said as a wish
+    rf"|(?<![\w'])(?:more|fewer)[ \t]+(?:people|members|users|riders|drivers|hosts|guests|buyers|sellers|viewers|creators|"
+    rf"learners|listeners|customers|shoppers|teams|families|admins|newcomers|folks)[ \t,]+(?:\w+ing|who|that|whose|each|every)\b{_STOP_CHARS}{{2,160}}"
     # "the hours people spend watching each month per member"
     rf"|(?<![\w'])(?:the[ \t]+)?(?:hours|minutes|time)[ \t]+(?:that[ \t]+)?(?:people|users|members|viewers|listeners|learners|"
     rf"riders|customers|visitors|they|we|each[ \t]+\w+)[ \t]+[a-z]+{_STOP_CHARS}{{1,120}}",
@@ -209,12 +213,14 @@ _COUNT = re.compile(
 )
 _PER = re.compile(
     r"(?<![\w'])(?:(?:average|avg\.?|mean|median)[ \t]+)?[a-z0-9][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]*"
-    r"(?:per|/)[ \t]*(?:(?:weekly|daily|monthly|active|1,?000|1k|10k|thousand|100|\d+k|\d+,?\d*|million)[ \t]+)*"
+    r"(?:per|(?<!\bw)/)[ \t]*(?:(?:weekly|daily|monthly|active|1,?000|1k|10k|thousand|100|\d+k|\d+,?\d*|million)[ \t]+)*"
     r"(?:user|member|dau|mau|wau|session|day|week|month|visitor|buyer|seller|rider|driver|host|"
     r"guest|viewer|creator|subscriber|order|trip|listing|post|impression|imp|imps|view|request|message|"
     r"search|lesson|learner|team|workspace|account|customer|household|hour|minute|title|delivery|deliveries|"
     r"ride|booking|stay|night|k|million|dasher|merchant|restaurant|dollar|install|person|people|listener|"
-    r"play|stream|conversation|chat|job|applicant|application|seat|admin|group|profile|device|wk|mo|yr|hr|min|visit)s?\b",
+    r"play|stream|conversation|chat|job|applicant|application|seat|admin|group|profile|device|wk|mo|yr|hr|min|visit)s?"
+    r"(?:[ \t-]+(?:post|thread|message|view|session|order|trip|delivery|deliveries|booking|search|stay|chat|listing|impression|"
+    r"visit|ride|night|play|stream|page|video|reel|member|user)s?)?\b",
     re.I,
 )
 _RATE = re.compile(r"(?<![\w'])(?:[a-z0-9][\w\-/]*[ \t]+){1,3}(?:rate|ratio|score|time|latency|share|retention|churn|nps|csat)s?\b", re.I)
@@ -254,7 +260,8 @@ _LEAD = re.compile(
     r"want|like|care|about|consider|pick|choose|go|for|optimi[sz]e|maximi[sz]e|increase|grow|improve|raise|boost|"
     r"judge|count|counting|it|this|that|them|us|add|adding|make|making|pick|picking|choose|choosing|go|going|with|is|be|"
     r"optimi[sz]ing|maximi[sz]ing|grade|call|set|d|ll|mainly|mostly|primarily|simply|probably|definitely|then|not|no|never|"
-    r"avoid|skip)[ \t]+)+",
+    r"avoid|skip|defend|borrow|adopt|propose|suggest|recommend|prefer|favou?r|argue|say|think|treat|take|keep|report|"
+    r"follow|chase|grow|drive|push|hold|w/)[ \t]+)+",
     re.I,
 )
 _CUT = re.compile(
@@ -263,6 +270,7 @@ _CUT = re.compile(
     r"meaning|i\.e\.|e\.g\.|like)\s+|,\s+|\s+[-–—]\s+|\s+->\s+|\s+→\s+|"
     r"\s+(?:can't|cannot|can not|shouldn't|should not|must not|mustn't|won't|will not|doesn't|does not|don't|do not|"
     r"isn't|aren't|has to|have to|needs to|need to|should stay|should hold|must stay|must hold)\s+|"
+    r"\s+(?=(?:fell|dropped|rose|declined|increased|decreased|grew|jumped|went (?:up|down)|(?:is|was|are|were) (?:down|up))\b)|"
     r"\s+(?=(?:is|are|was|were|'s)\s+(?:a|an|the|not|just|only|too|also|really|my|our|what|why|vanity|misleading|"
     r"tempting|useless|noisy|easy|hard|good|great|bad|fine|ok|meaningless|gameable|important|key|critical|down|up)\b)",
     re.I,
@@ -390,8 +398,16 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
         b = ln.label_end + (stop.start() if stop else ln.end - ln.label_end)
         item = text[ln.label_end:b]
         f = parse_form(item)
-        if 3 <= len(item.strip()) <= 120 and (f.unit != "unknown" or f.window or f.retention or re.search(r"[/<>%#]", item)):
+        sec = doc.section_at(ln.label_end)
+        if sec is not None and sec.role in ("segments", "journeys", "rationale", "goals"):
+            continue
+        if 3 <= len(item.strip()) <= 120 and (f.unit in ("rate", "count", "average", "duration") or f.window
+                                               or f.retention or re.search(r"[%#]", item)):
             cands.append((ln.label_end, len(text[:b].rstrip(" ,*_")), "labelled", None))
+    # words inside a label of no known kind ("Retention: ...", "Dasher: ...") name a topic, not a measure
+    topic = [(ln.body, ln.label_end) for ln in doc.lines
+             if ln.label is not None and ln.label_end is not None and structure.label_role(ln.label) is None]
+    cands = [c for c in cands if not any(t0 <= c[0] < t1 and c[1] <= t1 for t0, t1 in topic)]
     return [c for c in cands if not _DENOMINATOR_BEFORE.search(text[max(0, c[0] - 40):c[0]])]
 
 
@@ -429,7 +445,8 @@ def _items(text: str, a: int, b: int) -> list[tuple[int, int]]:
             stripped = stripped[:purpose.start()]
         if len(stripped) >= 3 and not re.match(r"(?:if|when|so|because|since|that|this|it|we|we're|i|i'm|they|which|but)\b", stripped, re.I):
             lead = part.find(stripped)
-            if out and re.search(r"\b(?:included|excluded|only|aside|counted|too)$", stripped, re.I):
+            if out and (re.search(r"\b(?:included|excluded|only|aside|counted|too)$", stripped, re.I)
+                        or re.match(r"(?:counted|measured|read|tracked|reported|summed|averaged)\b", stripped, re.I)):
                 out[-1] = (out[-1][0], a + idx + lead + len(stripped.rstrip(" ,")))  # "X, calls included"
                 continue
             out.append((a + idx + lead, a + idx + lead + len(stripped.rstrip(" ,"))))
@@ -447,7 +464,10 @@ def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int
     def short_item(c: tuple[int, int, str, Any]) -> bool:
         if c[2] != "labelled" or len(text[c[0]:c[1]].split()) > 12:
             return False
-        inner = sorted((n for n in named if c[0] <= n[0] and n[1] <= c[1]), key=lambda n: n[0])
+        inner = sorted((n for n in named if c[0] <= n[0] and n[1] <= c[1]
+                        and not _DENOMINATOR_BEFORE.search(text[max(c[0], n[0] - 40):n[0]])
+                        and not re.search(r"(?:\bper|/|\bout of|\bof every)\s+(?:[\d,.]+k?\s+)?\w*\s*$", text[max(c[0], n[0] - 30):n[0]], re.I)),
+                       key=lambda n: n[0])
         # "DAU and time spent" is two measures: the named ones win
         apart = [n for i, n in enumerate(inner) if i == 0 or n[0] >= inner[i - 1][1]]
         return len(apart) < 2
@@ -460,15 +480,29 @@ def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int
         occupied[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
         taken.append(c)
     taken.sort(key=lambda c: c[0])
-    # "successful trips/wk (pickup <= ETA+3m, no cancel)": what the parentheses hold defines the
-    # measure before them; it is not a second measure
-    out = []
+    # "successful trips/wk (pickup <= ETA+3m, no cancel)", "NS: nights stayed well = nights from stays
+    # with no host cancellation": what follows a measure to define it is not a second measure
+    out: list[tuple[int, int, str, Any]] = []
     for c in taken:
-        open_at = text.rfind("(", 0, c[0])
-        if open_at >= 0 and text.find(")", open_at, c[0]) < 0 and any(p[1] <= open_at and open_at - p[1] <= 3 for p in out):
+        if out and _in_definition(text, out[-1], c[0]):
             continue
         out.append(c)
     return out
+
+
+_DEFINES = re.compile(r"[ \t]*(?:\(|=|:|,?[ \t]*(?:meaning|defined as|i\.e\.|where|which means|that is|counted as|counting)\b|[ \t][-–—][ \t])", re.I)
+
+
+def _in_definition(text: str, prev: tuple[int, int, str, Any], a: int) -> bool:
+    """Does ``a`` fall in the definition that follows the measure ``prev`` (same sentence)?"""
+    m = _DEFINES.match(text, prev[1])
+    if m is None or prev[2] not in ("labelled", "catalog", "periodic", "count", "ratio", "per", "lexicon"):
+        return False
+    if text[prev[1]:m.end()].strip() == "(":
+        close = text.find(")", m.end())
+        return close < 0 or a < close
+    end = re.search(r"[.;!?](?:\s|$)|\n", text[m.end():])
+    return a < m.end() + (end.start() if end else len(text))
 
 
 _METRIC_CONTEXT = re.compile(
@@ -513,7 +547,7 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
         if glue in ("and", "or", "") and not starts_metric:
             # "who post or comment", "posted and got a reply": a relative clause goes on
             if glue == "" and m.group(0).startswith(","):
-                if not re.match(r"\s*(?:and |or )?(?:who|that|with|in|within|over|for|from|during|per|out of|excluding|including|not counting)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", rest, re.I):
+                if not re.match(r"\s*(?:and |or )?(?:who|that|with|in(?! case)|within|over|for|from|during|per|out of|excluding|including|not counting)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", rest, re.I):
                     return a + m.start()
             continue
         if glue in ("like", "meaning", "i.e.", "e.g.") and kind in ("ratio", "count"):
@@ -625,7 +659,10 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     rejected_by = ""
     if sec is not None and sec.role == "rejected":
         role, rejected_by = "rejected", "section"
-    elif structure.dismissed_before(doc, a, sec.start if sec is not None and sec.start <= a else 0):
+    elif structure.guarded_before(doc, a, c0) and cues.pattern("guard_want").search(doc.low[max(c0, a - 60):a]):
+        role = "guardrail"  # "I don't want fewer people coming back": something to protect
+    elif structure.dismissed_before(doc, a, sec.start if sec is not None and sec.start <= a else 0) \
+            and not structure.guarded_after(doc, b, c1):
         role, rejected_by = "rejected", "before"
     elif structure.dismissed_after(doc, _after_list(doc, b, s1), s1) and not structure.guarded_after(doc, b, c1):
         role, rejected_by = "rejected", "after"
@@ -666,6 +703,7 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     elif _harm(phrase, lex, cat, scenario):
         role, tier, tier_source = "guardrail", "guardrail", "wording"
     else:
+        # put forward with no word on its tier: a secondary measure ("I'd also track ...")
         tier, tier_source = "input", "wording"
 
     # ---- vanity, judged from role, form and meaning, aware of the product
@@ -676,9 +714,8 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
         if scenario is not None and scenario.kind in CONSUMPTION_KINDS and tier == "north_star" \
                 and (form.unit == "duration" or cues.unit_pattern("duration").search(phrase)):
             vanity, reason, defensible = False, "", True
-            caveat = (f"Time is close to how {scenario.product} earns, so it is defensible as a north star, but it "
-                      "rewards autoplay and binges as much as enjoyment: pair it with a satisfaction or "
-                      "regret guardrail.")
+            caveat = (f"time is close to how {scenario.product} earns, but it rewards autoplay and binges as much "
+                      "as enjoyment, so it needs a satisfaction or regret guardrail beside it.")
             if form.quality:
                 caveat = ""
     suggestion = _suggest(scenario, cat if cat is not None and cat.vanity else None, lex) if vanity else ""
@@ -713,6 +750,8 @@ _PEOPLE_HEAD = None
 
 def _people_head(phrase: str) -> bool:
     """Does the phrase name people ("new users", "the daily actives who mostly read")?"""
+    if re.search(r"\bper\b|/|\bout of\b", phrase.lower()):
+        return False  # "conversations per daily user": users are the denominator
     head = re.split(r"\s+(?:who|that|which|whose|with|w/|in|on|from|at|calling|using|doing|across|among|like)\b", phrase.lower())[0]
     words = re.findall(r"[a-z][a-z'-]*", head)
     return bool(words) and bool(cues.pattern("people").search(words[-1]))
@@ -733,11 +772,13 @@ def _proposed_or_not(doc: Doc, a: int, b: int, kind: str, phrase: str, form: For
         periodic_active = bool(re.search(r"\b(?:daily|weekly|monthly|d\d+|l\d+)\s+(?:active|engaged|transacting|returning)\b", phrase, re.I))
         # under a metric label, only the labelled item itself ("NS: weekly active members")
         # is a measure; people named later in the sentence ("it misses readers") are not
-        is_item = sec is not None and in_metric_section and (a - sec.start <= 3 or _starts_item(doc, a))
+        is_item = sec is not None and in_metric_section and (
+            a - sec.start <= 3 or (sec.role != "north_star" and _starts_item(doc, a)))
         if not (is_item or (periodic_active and _propose_frame(doc, a, c0, c1))):
             return "segment"
     # a measure reported as having moved ("watch time is down 5% WoW") is described, not proposed
-    if not in_metric_section and cues.pattern("change_after").match(doc.low[b:c1]):
+    if not in_metric_section and (cues.pattern("change_after").match(doc.low[b:c1])
+                                  or re.match(r"\W*(?:you (?:said|mentioned|told me)|as you said|since you said|given that)\b", clause)):
         return "restatement"
     # a number the interviewer gave, repeated ("with 1.8B monthly users", "since DAU fell 10%")
     if numbers and not in_metric_section:
@@ -747,9 +788,9 @@ def _proposed_or_not(doc: Doc, a: int, b: int, kind: str, phrase: str, form: For
                 return "restatement"
     if in_metric_section:
         return "success"
-    if _propose_frame(doc, a, c0, c1):
+    if _propose_frame(doc, a, c0, c1) or _NS_AFTER.match(doc.low, b, c1):
         return "success"
-    if in_other_section:
+    if in_other_section or (sec is not None and sec.role in ("segments", "journeys")):
         return "context"
     # a clause that is mostly the phrase ("- DAU, time spent", "And how often X does Y.") names it
     # as a measure; so does a measure-shaped phrase that opens its clause
@@ -757,11 +798,13 @@ def _proposed_or_not(doc: Doc, a: int, b: int, kind: str, phrase: str, form: For
     words_phrase = len(re.findall(r"\w+", phrase))
     if words_clause and words_phrase >= 0.55 * words_clause:
         return "success"
-    # an item of a terse list ("2°: app downloads, MAU, search->book 7d") is put forward
+    # an item of a terse list ("2°: app downloads, MAU, search->book 7d", "Dasher: $/active hr")
+    # is put forward
     if _starts_item(doc, a):
         stop = re.search(r"[,;]|\s(?:and|or|&|\+)\s|$", doc.text[b:c1])
         item_words = len(re.findall(r"\w+", doc.text[a:b + (stop.start() if stop else 0)]))
-        if item_words and words_phrase >= 0.55 * item_words and doc.text.count(",", c0, c1) + doc.text.count(":", c0, c1) >= 1:
+        if item_words and words_phrase >= 0.55 * item_words and (
+                doc.text.count(",", c0, c1) + doc.text.count(":", c0, c1) >= 1 or line_label(doc, a)):
             return "success"
     opener = re.sub(r"^\W*(?:(?:and|then|also|plus|so|next|finally|lastly|for (?:the )?[\w' -]{1,30}?,|on the [\w -]{1,20}? side,)\s+)*",
                     "", doc.low[c0:a]).strip(" ,:-")
@@ -774,23 +817,29 @@ def _proposed_or_not(doc: Doc, a: int, b: int, kind: str, phrase: str, form: For
 
 
 def _starts_item(doc: Doc, a: int) -> bool:
-    """Does a list item start at ``a`` ("- X", "X, Y and Z" after a label)?"""
+    """Does a list item start at ``a`` ("- X", "Label: X", "X, Y and Z" after a label)?"""
     line = doc.line_at(a)
-    if line is not None and a - line.body <= 3:
+    if line is not None and (a - line.body <= 3 or (line.label_end is not None and 0 <= a - line.label_end <= 3)):
         return True
     return bool(re.search(r"(?:[,;]|\band|\bor)\s*$", doc.text[max(0, a - 6):a]))
 
 
+def line_label(doc: Doc, a: int) -> bool:
+    line = doc.line_at(a)
+    return line is not None and line.label_end is not None and a >= line.label_end
+
+
 def _propose_frame(doc: Doc, a: int, c0: int, c1: int) -> bool:
-    """Is the clause putting a measure forward ("I'd track ...", "success is ...", "grow X")?"""
-    clause = doc.low[c0:c1]
-    if cues.pattern("propose").search(clause):
+    """Is the clause putting this measure forward ("I'd track ...", "success is ...", "grow X")?
+    The verb comes before its object: in "YouTube runs on watch time, so I'd measure ...", the
+    first "watch time" is not what is measured."""
+    before = doc.low[c0:a]
+    if cues.pattern("propose").search(before):
         return True
     raw = cues.raw()
     goal = "|".join(raw["goal_verbs"])
     agent = "|".join(re.escape(x) for x in raw["agent_before"])
-    before = doc.low[c0:a]
-    gm = re.search(rf"(?:^|\W)((?:(?:{agent})\s+)?)(?:{goal})\b[^.;]*$", before)
+    gm = re.search(rf"(?:^|\W)((?:(?:{agent})\s+)?)(?:{goal})\b(?:\s+[\w'-]+){{0,4}}\s*$", before)
     # "grow X", "I'd grow X", "to increase X": the candidate acts; "Groups drives X" describes
     return bool(gm and (gm.group(1) or not before[:gm.start() + 1].strip(" -*•\t")))
 

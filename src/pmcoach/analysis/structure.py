@@ -18,13 +18,14 @@ from .text import Unit, lower_same_length, units
 _BULLET = re.compile(r"^(\s*)((?:[-*•+>▪◦–]|\d{1,2}[.)]|\(?[a-hA-H][.)]|\(\d{1,2}\)|[ivx]{1,4}[.)])\s+)?")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+(?P<label>.+?)\s*#*\s*$")
 _BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)\s*:?\s*$")
+_BARE_HEADING = re.compile(r"^\s*(?P<label>[A-Za-z][\w'&/ -]{1,40}?)\s*$")
 _COLON_HEADING = re.compile(r"^\s*(?P<label>[^.!?\n]{1,80}?)\s*:\s*$")
 _PREFIX = re.compile(
     r"^(?P<label>(?:\*\*|__)?[A-Za-z][^:=\n]{0,48}?(?:\*\*|__)?)\s*(?:\*\*)?(?::|=|\s[-–—]\s|\s?->\s|\s?→\s?)(?:\*\*)?\s*(?=\S)"
 )
 _LEADIN = re.compile(
-    r"(?P<lead>[^.;:!?\n]{2,110}?)(?:\s*[:=→]|\s+->|\s+(?:is|are|would be|will be|would probably be|should be|'d be|'s|"
-    r"would likely be|becomes|by|with|using|through|on|as|would have to be|has to be|must be))\s+(?=\S)",
+    r"(?P<lead>[^.;:!?\n]{2,110}?)(?:\s*[:=→]|\s+->|(?:(?<=\bit)|(?<=\bthat)|(?<=\bthis)|(?<=\bwhat)|(?<=\bwhich)|(?<=\bthere)|(?<=\bhere)|(?<=\bone)|(?<=\bnumber)|(?<=\bmetric)|(?<=\bthing)|(?<=\bstar)|(?<=\bns)|(?<=\bnsm)|(?<=\bgoal)|(?<=\bmeasure)|(?<=\banswer)|(?<=\bpick)|(?<=\bchoice))['’]s|\s+(?:is|are|would be|will be|would probably be|should be|'d be|"
+    r"would likely be|becomes|by|with|w/|using|through|on|as|would have to be|has to be|must be))\s+(?=\S)",
     re.I,
 )
 _LEADIN_START = re.compile(r"(?:,|;|—|–|\s-)\s*(?:(?:so|and|but|then|hence|therefore|which is why)\s+)?", re.I)
@@ -100,13 +101,22 @@ class Doc:
         return self.units[a].start, self.units[b].end
 
     def section_at(self, pos: int) -> Section | None:
-        """The innermost section governing ``pos`` (a lead-in over a prefix over a heading)."""
+        """The innermost section governing ``pos`` (a lead-in over a prefix over a heading).
+        Under a metric heading, a line's own label that says who or which goal ("Goal 1: ...",
+        "Hosts: ...") does not replace the heading's kind of measure."""
         best: Section | None = None
+        heading: Section | None = None
         rank = {"leadin": 3, "prefix": 2, "heading": 1}
         for s in self.sections:
-            if s.start <= pos < s.end and (best is None or rank[s.source] > rank[best.source]
-                                           or (rank[s.source] == rank[best.source] and s.start > best.start)):
-                best = s
+            if s.start <= pos < s.end:
+                if s.source == "heading" and (heading is None or s.start > heading.start):
+                    heading = s
+                if best is None or rank[s.source] > rank[best.source] or (
+                        rank[s.source] == rank[best.source] and s.start > best.start):
+                    best = s
+        if best is not None and heading is not None and best is not heading and heading.role in cues.METRIC_ROLES \
+                and best.role not in cues.METRIC_ROLES and best.role != "rejected":
+            return heading
         return best
 
 
@@ -131,7 +141,8 @@ def build(text: str) -> Doc:
 def _lines(text: str) -> list[Line]:
     out: list[Line] = []
     pos = 0
-    for i, raw in enumerate(text.split("\n")):
+    raw_lines = text.split("\n")
+    for i, raw in enumerate(raw_lines):
         start, end = pos, pos + len(raw)
         pos = end + 1
         m = _BULLET.match(raw)
@@ -140,7 +151,9 @@ def _lines(text: str) -> list[Line]:
         content = text[body:end]
         heading, label, label_end = False, None, None
         hm = _MD_HEADING.match(raw) or _BOLD_HEADING.match(content) or (
-            _COLON_HEADING.match(content) if not marker or len(content) < 60 else None)
+            _COLON_HEADING.match(content) if not marker or len(content) < 60 else None) or (
+            _BARE_HEADING.match(content) if not marker and i + 1 < len(raw_lines) and _BULLET.match(raw_lines[i + 1]).group(2)
+            else None)
         if hm and content.strip():
             heading = True
             label = _NUMBERED_HEAD.sub("", hm.group("label")).strip(" *_#")
@@ -219,6 +232,10 @@ def _sections(doc: Doc) -> list[Section]:
         if not lm:
             continue
         lead = lm.group("lead")
+        joint = text[lm.end("lead"):lm.end()].strip().lower()
+        if joint in ("by", "with", "w/", "using", "through", "on", "as") and not re.search(
+                r"\b(?:measur|judg|grad|track|optimi[sz]|defin|go|bet|count|know|pick|choos|start|lead)\w*", lead, re.I):
+            continue  # "drivers on the supply side" is not a label
         if len(lead.split()) > 16:
             continue
         role = cues.label_role_by_words(lead.lower())
