@@ -190,6 +190,9 @@ _RATIO = re.compile(
     rf"|(?<!\w)(?:the[ \t]+|what[ \t]+)?(?:share|fraction|proportion|percentage|portion)[ \t]+(?:who|that|which|they|of them|of it)\b{_STOP_CHARS}{{2,200}}"
     rf"|(?<!\w)how much of[ \t]+{_STOP_CHARS}{{2,200}}"
     rf"|(?<!\w)what[ \t]+(?:share|percentage|fraction|proportion|portion|percent)\b{_STOP_CHARS}{{2,200}}"
+    # formulas in notes: "(feed ad $ + promo $) / wkly buyers", "threads + cmts + replies / day"
+    r"|\([^()\n]{3,120}\)\s*/\s*[\w#$][^.;:\n()?!]{1,60}"
+    r"|(?<![\w'])[\w#$'][\w#$' -]{1,30}(?:\s*\+\s*[\w#$'][\w#$' -]{1,30}){1,6}\s*/\s*[\w#$][^.;:\n()?!]{1,60}"
     # terse: "% listings w/ 1st booking <=30d", "req completion %"
     rf"|(?<![\w%])%\s*(?!of\b)[a-z#][\w\-]*{_STOP_CHARS}{{2,120}}"
     r"|(?<![\w'])[a-z][\w\-]*(?:[ \t]+[a-z][\w\-]*){0,3}[ \t]*%(?!\s*of\b)(?:[ \t]+(?:of|in|w/|within|<|>|≤|≥)[^.;\n()?!]{1,60})?",
@@ -268,10 +271,11 @@ _CUT = re.compile(
     r",?\s+(?:and|or|plus|as well as|but|because|since|so that|so|which|to see|to measure|to track|"
     r"to understand|as (?:my|our|the|a)|would be|will be|is (?:my|our|the)|as a|vs\.?|versus|while|whereas|"
     r"meaning|i\.e\.|e\.g\.|like)\s+|,\s+|\s+[-–—]\s+|\s+->\s+|\s+→\s+|"
+    r"\s+(?:instead of|rather than|as opposed to|over|versus|vs\.?)\s+|"
     r"\s+(?:can't|cannot|can not|shouldn't|should not|must not|mustn't|won't|will not|doesn't|does not|don't|do not|"
     r"isn't|aren't|has to|have to|needs to|need to|should stay|should hold|must stay|must hold)\s+|"
-    r"\s+(?=(?:fell|dropped|rose|declined|increased|decreased|grew|jumped|went (?:up|down)|(?:is|was|are|were) (?:down|up))\b)|"
-    r"\s+(?=(?:is|are|was|were|'s)\s+(?:a|an|the|not|just|only|too|also|really|my|our|what|why|vanity|misleading|"
+    r"\s+(?=(?:fell|dropped|rose|declined|increased|decreased|grew|went (?:up|down)|(?:is|was|are|were) (?:down|up))\b)|"
+    r"\s+(?=(?:is|are|was|were|'s)\s+(?:a|an|the|not|just|only|too|my|our|what|why|vanity|misleading|"
     r"tempting|useless|noisy|easy|hard|good|great|bad|fine|ok|meaningless|gameable|important|key|critical|down|up)\b)",
     re.I,
 )
@@ -330,7 +334,8 @@ def find_mentions(text: str, spans: list[Unit] | Doc, scenario: Scenario | None,
 
 
 def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str, Any]]:
-    text, lowered = doc.text, doc.low
+    text = doc.text
+    lowered = doc.low.replace("_", " ")  # "late_delivery_rate" reads as words; offsets unchanged
     cands: list[tuple[int, int, str, Any]] = []
     if scenario is not None:
         cat = catalog_for(scenario)
@@ -427,7 +432,7 @@ def _scan(rx: re.Pattern[str], lowered: str, text: str, kind: str) -> list[re.Ma
 def _items(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """The list items of a labelled stretch: "X, Y and Z", "X; Y", up to a reason."""
     seg = text[a:b]
-    stop = re.search(r"(?:[.?!](?:\s|$))|\s*\(|;\s*(?=(?:if|when|so|because|since|that|this|it|we|i|they|which|but|and then|then)\b)"
+    stop = re.search(r"(?:[.?!](?:\s|$))|\s*\(|[”\"]\s|\s[-–—]\s|;\s*(?=(?:if|when|so|because|since|that|this|it|we|i|they|which|but|and then|then)\b)"
                      r"|(?:,?\s+(?:because|since|as it|so that|which (?:is|means|tells)|given that|to make sure|to see if)\b)"
                      r"|\s+as (?:the|my|our|a) (?:north[\s-]*star|primary|main|headline|guard[\s-]*rail|secondary|input|counter)", seg, re.I)
     if stop:
@@ -439,7 +444,8 @@ def _items(text: str, a: int, b: int) -> list[tuple[int, int]]:
         if idx < 0:
             continue
         pos = idx + len(part)
-        stripped = part.strip(" *_\"'")
+        stripped = re.sub(r"^(?:is|are|was|would be|will be|=|:)\s+(?:simply |just |basically |probably |really )?", "",
+                          part.strip(" *_\"'"), flags=re.I)
         purpose = re.search(r"\s+(?:to (?:show|see|track|measure|catch|check|make sure|keep|spot|confirm|prove)|so (?:we|that))\b", stripped, re.I)
         if purpose:
             stripped = stripped[:purpose.start()]
@@ -528,8 +534,9 @@ def _catalog_plausible(doc: Doc, a: int, b: int) -> bool:
 def _trim(text: str, a: int, b: int, kind: str) -> int:
     """Cut a definitional phrase at the first clause boundary that starts a new thought."""
     seg = text[a:b]
+    closes_aside = -1
     for m in _CUT.finditer(seg):
-        if m.start() < 6:
+        if m.start() < 6 or m.start() == closes_aside:
             continue
         rest = seg[m.end():]
         starts_metric = any(lm.pattern.match(rest) for lm in lexicon()) or re.match(
@@ -537,9 +544,13 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
         glue = m.group(0).strip().lower().lstrip(",").strip()
         if not m.group(0).strip():
             return a + m.start()  # before a copula that judges the phrase ("X is a vanity number")
+        aside = re.match(r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|"
+                         r"including)\b[^,.;]{1,50}(?=,)", rest, re.I)
+        if glue == "" and m.group(0).startswith(",") and aside:
+            closes_aside = m.end() + aside.end()  # "who, in a given week, write ...": the clause goes on
+            continue
         if glue == "" and m.group(0).startswith(",") and not starts_metric and (
-                re.match(r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|"
-                         r"including)\b[^,.;]{1,50},", rest, re.I)
+                False
                 or (kind in ("count", "ratio") and re.match(
                     r"\s*(?:posted|wrote|got|had|made|did|took|sent|received|booked|bought|finished|completed|came|went|"
                     r"heard|left|joined|started|stayed|returned|practi[sc]ed|watched|listened|saved|shared|ordered)\b", rest, re.I))):
@@ -547,7 +558,7 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
         if glue in ("and", "or", "") and not starts_metric:
             # "who post or comment", "posted and got a reply": a relative clause goes on
             if glue == "" and m.group(0).startswith(","):
-                if not re.match(r"\s*(?:and |or )?(?:who|that|with|in(?! case)|within|over|for|from|during|per|out of|excluding|including|not counting)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", rest, re.I):
+                if not re.match(r"\s*(?:and |or )?(?:who|that\b(?!['’])|with|in(?! case)|within|over|for|from|during|per|out of|excluding|including|not counting)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", rest, re.I):
                     return a + m.start()
             continue
         if glue in ("like", "meaning", "i.e.", "e.g.") and kind in ("ratio", "count"):
@@ -605,12 +616,13 @@ def parse_form(phrase: str) -> Form:
             break
     if unit == "unknown" and re.search(r"\b(?:daus?|maus?|waus?|actives)\b", low):
         unit = "count"
-    fronted = bool(re.match(r"\W*(?:out )?of (?:the |all |every |a given |each |those |these )", low) or re.search(r"\bhow many of\b|\bof (?:them|those)\b", low))
+    fronted = bool(re.match(r"\W*(?:out )?of (?:the |all |every |a given |each |those |these )", low) or re.search(
+        r"\bhow many of\b|\bof (?:them|those)\b|\bfor every\b|\bper (?:thousand|hundred|million|\d+k?)\b|/\s*(?:\d+k?|1,?000)\b", low))
     if fronted and unit in ("count", "unknown"):
         unit = "rate"
     return Form(
         unit=unit,
-        denominator=fronted or bool(re.search(r"%|\bpercent|\bshare of|\bproportion|\bfraction|\bratio|\bout of\b|\bof all\b|/|\bper\b|"
+        denominator=fronted or bool(re.search(r"\bfor every\b|\bper (?:thousand|hundred|million|\d+k?)\b|%|\bpercent|\bshare of|\bproportion|\bfraction|\bratio|\bout of\b|\bof all\b|/|\bper\b|"
                                    r"\bdivided by\b|\brate\b", low)),
         window=any(re.search(p, low) for p in cues.raw()["window"]),
         quality=bool(cues.pattern("quality").search(low)),
@@ -637,7 +649,14 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     if sec is not None and sec.role == "other" and sec.source == "prefix":
         sec = None  # "SMB: reply rate <1h" says who, not what kind of measure
     tail = _definition_tail(doc, b, c1)
-    form = parse_form(phrase + (" " + tail if tail else ""))
+    # the phrase's own form judges it; its definition (": people who ...") only adds a window
+    form = parse_form(phrase.replace("_", " "))
+    if tail:
+        full = parse_form(phrase + " " + tail)
+        unit = "rate" if re.match(r"\s*\([^)]*%", doc.text[b:b + 40]) else form.unit  # "sessions w/ play (%)"
+        form = Form(unit, form.denominator or full.denominator or unit == "rate", form.window or full.window,
+                    form.quality or (full.quality and bool(re.match(r"\s*(?:[:=(]|meaning|defined as|i\.e\.)", doc.text[b:b + 14], re.I))),
+                    form.per_user or full.per_user, form.retention)
 
     cat: Metric | None = payload if kind == "catalog" else None
     sim: float | None = 1.0 if cat is not None else None
@@ -850,8 +869,8 @@ _COMPANION = re.compile(r"(?:,|;|\band)\s*(?:paired with|alongside|together with
 _COMPANION_ITEM = re.compile(r"(?:paired with|alongside|together with|next to|beside|plus|with|against)\s", re.I)
 
 _NS_AFTER = re.compile(
-    r"[^.;]{0,40}?(?:\b(?:is|would be|will be|as|=|becomes|:)\s+|\s+)(?:my|our|the|a)\s+(?:(?:north[\s-]*star|nsm|primary (?:success )?metric|"
-    r"one (?:number|metric)|main (?:success )?metric|headline metric|single (?:most important )?metric))", re.I)
+    r"[^.;]{0,40}?(?:\b(?:is|would be|will be|as|=|becomes|:)\s+|\s+)(?:(?:my|our|the|a)\s+|(?=ns\b))(?:(?:north[\s-]*star|nsm|primary (?:success )?metric|"
+    r"one (?:number|metric)|main (?:success )?metric|headline metric|single (?:most important )?metric|ns)\b)", re.I)
 
 
 def _ns_in_clause(doc: Doc, a: int, b: int, c0: int, c1: int) -> bool:
@@ -874,6 +893,8 @@ def _harm(phrase: str, lex: LexMetric | None, cat: Metric | None, scenario: Scen
             return True
     return False
 
+
+RATE_THRESHOLD = 0.9
 
 #: A catalog metric close in meaning counts this much towards the activity/value call.
 CATALOG_PRIOR, CATALOG_PRIOR_SIM = 0.3, 0.76
@@ -921,7 +942,10 @@ def _vanity(phrase: str, tail: str, form: Form, cat: Metric | None, sim: float |
         p = 0.5 + meaning.activity_lean(_numerator(phrase + (" " + tail if tail else "")))
     if cat is not None and (sim or 0) >= CATALOG_PRIOR_SIM:
         p = (1 - CATALOG_PRIOR) * p + CATALOG_PRIOR * (1.0 if cat.vanity else 0.0)
-    if p < value.threshold():
+    # a rate ("follows per 1,000 plays", "% of sessions that ...") is an input at worst; only a
+    # clearly activity-shaped one is vanity
+    needed = RATE_THRESHOLD if form.unit == "rate" else value.threshold()
+    if p < needed:
         return False, ""
     if cat is not None and cat.vanity and cat.vanity_reason:
         return True, cat.vanity_reason

@@ -21,11 +21,12 @@ _BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)
 _BARE_HEADING = re.compile(r"^\s*(?P<label>[A-Za-z][\w'&/ -]{1,40}?)\s*$")
 _COLON_HEADING = re.compile(r"^\s*(?P<label>[^.!?\n]{1,80}?)\s*:\s*$")
 _PREFIX = re.compile(
-    r"^(?P<label>(?:\*\*|__)?[A-Za-z][^:=\n]{0,48}?(?:\*\*|__)?)\s*(?:\*\*)?(?::|=|\s[-–—]\s|\s?->\s|\s?→\s?)(?:\*\*)?\s*(?=\S)"
+    r"^(?P<label>(?:\*\*|__)?[A-Za-z<>≤≥#$\d][^:=\n]{0,48}?(?:\*\*|__)?)\s*(?:\*\*)?(?::|=|\s[-–—]\s|\s?->\s|\s?→\s?)(?:\*\*)?\s*(?=\S)"
 )
 _LEADIN = re.compile(
     r"(?P<lead>[^.;:!?\n]{2,110}?)(?:\s*[:=→]|\s+->|(?:(?<=\bit)|(?<=\bthat)|(?<=\bthis)|(?<=\bwhat)|(?<=\bwhich)|(?<=\bthere)|(?<=\bhere)|(?<=\bone)|(?<=\bnumber)|(?<=\bmetric)|(?<=\bthing)|(?<=\bstar)|(?<=\bns)|(?<=\bnsm)|(?<=\bgoal)|(?<=\bmeasure)|(?<=\banswer)|(?<=\bpick)|(?<=\bchoice))['’]s|\s+(?:is|are|would be|will be|would probably be|should be|'d be|"
-    r"would likely be|becomes|by|with|w/|using|through|on|as|would have to be|has to be|must be))\s+(?=\S)",
+    r"would likely be|becomes|by|with|w/|using|through|on|as|would have to be|has to be|must be|"
+    r"(?:i|we)(?:'d| would| will|'ll)? (?:really )?(?:take|pick|choose|go with|go for|use|propose|say|select|nominate|want)))\s+(?=\S)",
     re.I,
 )
 _LEADIN_START = re.compile(r"(?:,|;|—|–|\s-)\s*(?:(?:so|and|but|then|hence|therefore|which is why)\s+)?", re.I)
@@ -191,7 +192,7 @@ def _role_by_meaning(label: str) -> str | None:
     return nearest_label(label)
 
 
-_METRICISH = re.compile(r"%|\b(?:rate|per|time|count|number|share|users?|members?|people|revenue|minutes|hours|"
+_METRICISH = re.compile(r"[%#]|\b(?:rate|per|time|count|number|share|users?|members?|people|revenue|minutes|hours|retention|churn|"
                         r"sessions?|views?|orders?|trips?|rides?|bookings?|nights?|participants?|daus?|maus?)\b", re.I)
 
 
@@ -236,7 +237,7 @@ def _sections(doc: Doc) -> list[Section]:
         if joint in ("by", "with", "w/", "using", "through", "on", "as") and not re.search(
                 r"\b(?:measur|judg|grad|track|optimi[sz]|defin|go|bet|count|know|pick|choos|start|lead)\w*", lead, re.I):
             continue  # "drivers on the supply side" is not a label
-        if len(lead.split()) > 16:
+        if len(lead.split()) > (30 if cues.label_role_by_words(lead.lower()) in cues.METRIC_ROLES else 16):
             continue
         role = cues.label_role_by_words(lead.lower())
         if role not in cues.METRIC_ROLES and role != "rejected":
@@ -310,7 +311,7 @@ def dismissed_after(doc: Doc, b: int, end: int) -> bool:
 
 
 def guarded_after(doc: Doc, b: int, end: int) -> bool:
-    after = doc.low[b:min(end, b + 100)]
+    after = re.sub(r"^\s*\([^()]{0,80}\)", " ", doc.low[b:min(end, b + 180)])[:100]
     return bool(cues.pattern("guard_after").match(after))
 
 
