@@ -15,7 +15,8 @@ import yaml
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 
 #: Label roles, in the order a label's words are tried (the first role that matches wins).
-LABEL_ROLES = ("rejected", "guardrail", "north_star", "input", "metrics", "goals", "journeys", "segments", "rationale")
+LABEL_ROLES = ("rejected", "restated", "guardrail", "north_star", "input", "metrics", "goals", "journeys", "segments",
+               "rationale")
 METRIC_ROLES = ("north_star", "input", "guardrail", "metrics")
 
 

@@ -205,10 +205,12 @@ _COUNT = re.compile(
     rf"|(?<![\w#])#[ \t]*(?!of\b)[a-z][\w\-]*{_STOP_CHARS}{{1,160}}"
     rf"|(?<![\w'])(?:avg\.?|average|mean|median|p50|p90|p95)[ \t]+(?!of\b|(?:day|week|month|year|time|person|user)\b)[a-z$][\w\-$]*{_STOP_CHARS}{{1,160}}"
     rf"|(?<![\w'])(?:total[ \t]+)?\$[ \t]*(?:value[ \t]+)?[a-z][\w\-]*{_STOP_CHARS}{{1,160}}"
-    rf"|(?<![\w'])total[ \t]+(?:value|\$|dollars|amount|time|hours|minutes)[ \t]+(?:of[ \t]+)?{_STOP_CHARS}{{2,160}}"
+    rf"|(?<![\w'])total[ \t]+(?:[a-z]+[ \t]+)?(?:value|\$|dollars|amount|time|hours|minutes)[ \t]*(?:of[ \t]+)?{_STOP_CHARS}{{2,160}}"
+    # "what Dashers make for each hour on a job", "what members pay per month"
+    rf"|(?<![\w'])what[ \t]+(?:[\w'-]+[ \t]+){{0,3}}(?:make|makes|earn|earns|take home|takes home|get paid|gets paid|spend|spends|pay|pays)\b{_STOP_CHARS}{{2,160}}"
     # "more people sending a reel to a friend who then opens it": a count said as a wish
     rf"|(?<![\w'])(?:more|fewer)[ \t]+(?:people|members|users|riders|drivers|hosts|guests|buyers|sellers|viewers|creators|"
-    rf"learners|listeners|customers|shoppers|teams|families|admins|newcomers|folks)[ \t,]+(?:\w+ing|who|that|whose|each|every)\b{_STOP_CHARS}{{2,160}}"
+    rf"learners|listeners|customers|shoppers|teams|families|admins|newcomers|folks)[ \t,]+[a-z]+\b{_STOP_CHARS}{{2,160}}"
     # "the hours people spend watching each month per member"
     rf"|(?<![\w'])(?:the[ \t]+)?(?:hours|minutes|time)[ \t]+(?:that[ \t]+)?(?:people|users|members|viewers|listeners|learners|"
     rf"riders|customers|visitors|they|we|each[ \t]+\w+)[ \t]+[a-z]+{_STOP_CHARS}{{1,120}}",
@@ -281,7 +283,7 @@ _CUT = re.compile(
 )
 _DEF_TAIL = re.compile(
     r"\s*(?:[:=(]|\s[-–—]\s|,?\s*(?:i\.e\.|meaning|defined as|which (?:is|means)|where|that is|aka|counting|excluding|"
-    r"including|measured as|read as))\s*([^\n.;]{3,220})", re.I)
+    r"including|measured as|read as|tightened to|restricted to|limited to|only counting))\s*([^\n.;]{3,220})", re.I)
 _METRIC_WORD = re.compile(
     r"\b(?:rate|ratio|%|percent|per|share|count|number|time|retention|churn|dau|wau|mau|score|revenue|value|gmv|ctr|"
     r"nps|views?|sessions?|minutes|hours|days?|weekly|daily|monthly|within|p\d\d|latency|reports?|how many|total|avg|"
@@ -553,7 +555,9 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
                 False
                 or (kind in ("count", "ratio") and re.match(
                     r"\s*(?:posted|wrote|got|had|made|did|took|sent|received|booked|bought|finished|completed|came|went|"
-                    r"heard|left|joined|started|stayed|returned|practi[sc]ed|watched|listened|saved|shared|ordered)\b", rest, re.I))):
+                    r"heard|left|joined|started|stayed|returned|practi[sc]ed|watched|listened|saved|shared|ordered)\b", rest, re.I))
+                or re.match(r"\s*(?:tightened|restricted|limited|narrowed|filtered|only counting|counting only|only those|"
+                            r"but only|where|whose|each of whom)\b", rest, re.I)):
             continue  # ", in any given week, posted ...": an aside or the verb of the definition
         if glue in ("and", "or", "") and not starts_metric:
             # "who post or comment", "posted and got a reply": a relative clause goes on
@@ -655,7 +659,8 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
         full = parse_form(phrase + " " + tail)
         unit = "rate" if re.match(r"\s*\([^)]*%", doc.text[b:b + 40]) else form.unit  # "sessions w/ play (%)"
         form = Form(unit, form.denominator or full.denominator or unit == "rate", form.window or full.window,
-                    form.quality or (full.quality and bool(re.match(r"\s*(?:[:=(]|meaning|defined as|i\.e\.)", doc.text[b:b + 14], re.I))),
+                    form.quality or (full.quality and bool(re.match(
+                        r",?\s*(?:[:=(]|meaning|defined as|i\.e\.|tightened to|restricted to|limited to|only counting)", doc.text[b:b + 20], re.I))),
                     form.per_user or full.per_user, form.retention)
 
     cat: Metric | None = payload if kind == "catalog" else None
@@ -678,6 +683,8 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     rejected_by = ""
     if sec is not None and sec.role == "rejected":
         role, rejected_by = "rejected", "section"
+    elif sec is not None and sec.role == "restated":
+        role = "restatement"
     elif structure.guarded_before(doc, a, c0) and cues.pattern("guard_want").search(doc.low[max(c0, a - 60):a]):
         role = "guardrail"  # "I don't want fewer people coming back": something to protect
     elif structure.dismissed_before(doc, a, sec.start if sec is not None and sec.start <= a else 0) \

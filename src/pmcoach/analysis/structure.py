@@ -21,7 +21,7 @@ _BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)
 _BARE_HEADING = re.compile(r"^\s*(?P<label>[A-Za-z][\w'&/ -]{1,40}?)\s*$")
 _COLON_HEADING = re.compile(r"^\s*(?P<label>[^.!?\n]{1,80}?)\s*:\s*$")
 _PREFIX = re.compile(
-    r"^(?P<label>(?:\*\*|__)?[A-Za-z<>≤≥#$\d][^:=\n]{0,48}?(?:\*\*|__)?)\s*(?:\*\*)?(?::|=|\s[-–—]\s|\s?->\s|\s?→\s?)(?:\*\*)?\s*(?=\S)"
+    r"^(?P<label>(?:\*\*|__)?[A-Za-z<>≤≥#$\d][^:=\n]{0,48}?(?:\*\*|__)?)\s*(?:\*\*)?(?::|(?<![<>!=≤≥])=(?!=)|\s[-–—]\s|\s?->\s|\s?→\s?)(?:\*\*)?\s*(?=\S)"
 )
 _LEADIN = re.compile(
     r"(?P<lead>[^.;:!?\n]{2,110}?)(?:\s*[:=→]|\s+->|(?:(?<=\bit)|(?<=\bthat)|(?<=\bthis)|(?<=\bwhat)|(?<=\bwhich)|(?<=\bthere)|(?<=\bhere)|(?<=\bone)|(?<=\bnumber)|(?<=\bmetric)|(?<=\bthing)|(?<=\bstar)|(?<=\bns)|(?<=\bnsm)|(?<=\bgoal)|(?<=\bmeasure)|(?<=\banswer)|(?<=\bpick)|(?<=\bchoice))['’]s|\s+(?:is|are|would be|will be|would probably be|should be|'d be|"
@@ -29,7 +29,10 @@ _LEADIN = re.compile(
     r"(?:i|we)(?:'d| would| will|'ll)? (?:really )?(?:take|pick|choose|go with|go for|use|propose|say|select|nominate|want)))\s+(?=\S)",
     re.I,
 )
-_LEADIN_START = re.compile(r"(?:,|;|—|–|\s-)\s*(?:(?:so|and|but|then|hence|therefore|which is why)\s+)?", re.I)
+_LEADIN_START = re.compile(r"(?:,|;|—|–|\s-|\s\|)\s*(?:(?:so|and|but|then|hence|therefore|which is why)\s+)?", re.I)
+#: A sentence end that is not an abbreviation ("incl.", "e.g.", "vs.").
+_SENTENCE_END = re.compile(r"(?<!\bincl)(?<!\bexcl)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bapprox)(?<!\best)(?<!\bavg)"
+                           r"[.!?](?:\s|$)")
 _NUMBERED_HEAD = re.compile(r"^\s*(?:\d{1,2}[.)]|[A-Za-z][.)])\s*")
 
 
@@ -218,7 +221,7 @@ def _sections(doc: Doc) -> list[Section]:
             if text[ln.label_end:ln.end].rstrip().endswith(":"):
                 end = _heading_scope_end(doc, i)
             else:
-                stop = re.search(r"[.!?](?:\s|$)", text[ln.label_end:ln.end])
+                stop = _SENTENCE_END.search(text[ln.label_end:ln.end])
                 if stop:
                     end = ln.label_end + stop.end()
             out.append(Section(role, ln.label_end, end, ln.body, ln.label_end, "prefix", ln.label))

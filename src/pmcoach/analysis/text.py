@@ -12,7 +12,7 @@ MAX_CHARS = 60_000  # about 10,000 words: far beyond any interview answer
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
 _ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot|#\d{1,5});")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
-_CLAUSE = re.compile(r";\s+|\s+--?\s+|\s+—\s+")
+_CLAUSE = re.compile(r";\s+|\s+--?\s+|\s+—\s+|\s+\|\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•+>]|\d{1,2}[.)]|[a-z][.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+.*|\*\*[^*]{1,80}\*\*:?\s*|[^.!?\n]{1,60}:\s*)$")
 
