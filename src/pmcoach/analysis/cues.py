@@ -35,7 +35,7 @@ def _alt(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def label_pattern(role: str) -> re.Pattern[str]:
     return re.compile(_alt(raw()["labels"][role]["patterns"]), re.I)
 
@@ -46,7 +46,7 @@ def label_prototypes() -> tuple[tuple[str, str], ...]:
     return tuple((role, p) for role in LABEL_ROLES for p in raw()["labels"][role].get("prototypes", []))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pattern(name: str) -> re.Pattern[str]:
     """A list of cues as one pattern: ``dismissal_before`` and ``guard_before`` match at the
     end of the text before a phrase; ``dismissal_after`` and ``guard_after`` at the start of
@@ -67,7 +67,7 @@ def pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{alt})", re.I) if name != "quality" else re.compile(alt, re.I)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def unit_pattern(unit: str) -> re.Pattern[str]:
     items = raw()["units"][unit]
     return re.compile(rf"(?<![\w])(?:{_alt(items)})(?![\w])", re.I)

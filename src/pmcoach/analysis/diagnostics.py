@@ -82,7 +82,8 @@ class Head:
         x = features(texts, self.contextual)
         z = (x - self.mean) / self.scale
         logits = z @ self.weights + self.bias
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        probs: NDArray[np.float32] = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        return probs
 
 
 _LOCK = threading.Lock()

@@ -166,7 +166,7 @@ def _nearest_part(label: str) -> str | None:
     v = encode([label])[0]
     if not v.any():
         return None
-    sims = mat @ v  # type: ignore[operator]
+    sims = mat @ v
     i = int(sims.argmax())
     return names[i] if float(sims[i]) >= LABEL_THRESHOLD else None
 

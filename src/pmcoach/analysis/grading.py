@@ -188,20 +188,20 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     # ---- goals
     if answer_like:
         objectives = p["objectives"]
-        ordered, reasoned = _ranked_goals(sig)
+        ranked, reasoned = _ranked_goals(sig)
         tied = objectives if (p["mission"] or p["why_exists"]) else []
         vague = [h for h in objectives if _vague_goal(sig, h)]
         reasonable = bool(objectives) and len(vague) < len(objectives)
         measurable = bool(objectives) and bool(used)
-        prioritized = bool(p["prioritization"] or ordered)
+        prioritized = bool(p["prioritization"] or ranked)
         found = [n for n, ok in (("objectives", bool(objectives)), ("reasonable (about user value)", reasonable),
                                  ("tied to the mission", bool(tied)), ("measurable", measurable),
                                  ("prioritized", prioritized)) if ok]
-        pts = len(found) - (1 if "objectives" in found else 0) + (1 if len(objectives) >= 2 or len(ordered) >= 2 else 0)
+        pts = len(found) - (1 if "objectives" in found else 0) + (1 if len(objectives) >= 2 or len(ranked) >= 2 else 0)
         score = _band(pts, (1, 3, 5)) if objectives else 1
         if objectives and not reasonable:
             score = min(score, 2)  # "increase engagement and grow the number of groups"
-        ev = _ev(t, ordered or objectives, "states a goal", 2) + _ev(t, reasoned or p["prioritization"], "prioritizes", 1)
+        ev = _ev(t, ranked or objectives, "states a goal", 2) + _ev(t, reasoned or p["prioritization"], "prioritizes", 1)
         missing = [n for n in ("objectives", "reasonable (about user value)", "tied to the mission", "measurable",
                                "prioritized") if n not in found]
         crit["goals"] = Criterion("goals", score, ev, _advice_goals(missing, sig.scenario), found, missing)
@@ -277,11 +277,11 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     # ---- prioritization
     if answer_like or p["prioritization"]:
         hits = p["prioritization"]
-        ordered, reasoned = _ranked_goals(sig) if answer_like else ([], [])
+        ranked, reasoned = _ranked_goals(sig) if answer_like else ([], [])
         because = [h for h in hits if _REASON.search(t, h.start, h.end)] + reasoned
         dropped = [h for h in hits if _LATER.search(t, h.start, h.end)]
-        stated = hits or ordered
-        pts = (1 if stated else 0) + (1 if because else 0) + (1 if dropped else 0) + (1 if len(stated) >= 2 or len(ordered) >= 2 else 0)
+        stated = hits or ranked
+        pts = (1 if stated else 0) + (1 if because else 0) + (1 if dropped else 0) + (1 if len(stated) >= 2 or len(ranked) >= 2 else 0)
         score = _band(pts, (1, 2, 4))
         found = [n for n, ok in (("a stated order", bool(stated)), ("a reason for it", bool(because)), ("what is not done now", bool(dropped))) if ok]
         missing = [n for n in ("a stated order", "a reason for it", "what is not done now") if n not in found]

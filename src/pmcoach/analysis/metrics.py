@@ -367,13 +367,13 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
                 cands.append((a, b, kind, None))
     # a denominator said first ("Of the people who searched this week, the share who ...") belongs
     # to the measure that follows it
-    fronted = []
+    fronted: list[tuple[int, int, str, Any]] = []
     for c in cands:
         if c[2] in ("ratio", "count"):
             s0 = text.rfind("\n", 0, c[0]) + 1
-            m = _FRONTED.search(text, max(s0, c[0] - 160), c[0])
-            if m is not None and m.end() == c[0]:
-                fronted.append((m.start("front"), c[1], c[2], c[3]))
+            fm = _FRONTED.search(text, max(s0, c[0] - 160), c[0])
+            if fm is not None and fm.end() == c[0]:
+                fronted.append((fm.start("front"), c[1], c[2], c[3]))
     cands += fronted
     # what follows a metric label ("NS: ...", "My guardrails would be ...") or sits in a list under one
     for sec in doc.sections:
@@ -405,8 +405,8 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
         b = ln.label_end + (stop.start() if stop else ln.end - ln.label_end)
         item = text[ln.label_end:b]
         f = parse_form(item)
-        sec = doc.section_at(ln.label_end)
-        if sec is not None and sec.role in ("segments", "journeys", "rationale", "goals"):
+        where = doc.section_at(ln.label_end)
+        if where is not None and where.role in ("segments", "journeys", "rationale", "goals"):
             continue
         if 3 <= len(item.strip()) <= 120 and (f.unit in ("rate", "count", "average", "duration") or f.window
                                                or f.retention or re.search(r"[%#]", item)):
@@ -421,7 +421,7 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
 def _scan(rx: re.Pattern[str], lowered: str, text: str, kind: str) -> list[re.Match[str]]:
     """Matches of a shape, each resumed where the previous one was trimmed, so a list of
     measures ("how many X, how many Y and how much Z") yields each of them."""
-    out = []
+    out: list[re.Match[str]] = []
     pos = 0
     while True:
         mt = rx.search(lowered, pos)
@@ -439,7 +439,7 @@ def _items(text: str, a: int, b: int) -> list[tuple[int, int]]:
                      r"|\s+as (?:the|my|our|a) (?:north[\s-]*star|primary|main|headline|guard[\s-]*rail|secondary|input|counter)", seg, re.I)
     if stop:
         seg = seg[:stop.start()]
-    out = []
+    out: list[tuple[int, int]] = []
     pos = 0
     for part in re.split(r";\s*|,\s+(?:and\s+|or\s+)?(?=[A-Za-z%#\d$])|\s+(?:and|plus)\s+(?=(?:the\s+)?(?:%|#|\d|number|share|rate|count|more|fewer|higher|lower|less|[a-z]+ rate))", seg):
         idx = seg.find(part, pos)
@@ -533,6 +533,20 @@ def _catalog_plausible(doc: Doc, a: int, b: int) -> bool:
     return bool(_METRIC_CONTEXT.search(u.text) or (sec is not None and sec.role in cues.METRIC_ROLES))
 
 
+_STARTS_METRIC = re.compile(
+    r"(?:%|percent|share|number|#|the number|the share|what share|average|avg|median|rate|how (?:many|much|often|long))\b", re.I)
+#: After a comma, what carries a definition on rather than starting a new thought.
+_ASIDE = re.compile(r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|"
+                    r"including)\b[^,.;]{1,50}(?=,)", re.I)
+_GOES_ON = re.compile(
+    r"\s*(?:and |or )?(?:who|that\b(?!['’])|with|in(?! case)|within|over|for|from|during|per|out of|excluding|including|"
+    r"not counting|tightened|restricted|limited|narrowed|filtered|only counting|counting only|only those|but only|where|"
+    r"whose|each of whom)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", re.I)
+_VERB_GOES_ON = re.compile(
+    r"\s*(?:posted|wrote|got|had|made|did|took|sent|received|booked|bought|finished|completed|came|went|heard|left|"
+    r"joined|started|stayed|returned|practi[sc]ed|watched|listened|saved|shared|ordered)\b", re.I)
+
+
 def _trim(text: str, a: int, b: int, kind: str) -> int:
     """Cut a definitional phrase at the first clause boundary that starts a new thought."""
     seg = text[a:b]
@@ -540,40 +554,24 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
     for m in _CUT.finditer(seg):
         if m.start() < 6 or m.start() == closes_aside:
             continue
-        rest = seg[m.end():]
-        starts_metric = any(lm.pattern.match(rest) for lm in lexicon()) or re.match(
-            r"(?:%|percent|share|number|#|the number|the share|what share|average|avg|median|rate|how (?:many|much|often|long))\b", rest, re.I)
-        glue = m.group(0).strip().lower().lstrip(",").strip()
-        if not m.group(0).strip():
+        cut = m.group(0)
+        if not cut.strip():
             return a + m.start()  # before a copula that judges the phrase ("X is a vanity number")
-        aside = re.match(r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|"
-                         r"including)\b[^,.;]{1,50}(?=,)", rest, re.I)
-        if glue == "" and m.group(0).startswith(",") and aside:
-            closes_aside = m.end() + aside.end()  # "who, in a given week, write ...": the clause goes on
-            continue
-        if glue == "" and m.group(0).startswith(",") and not starts_metric and (
-                False
-                or (kind in ("count", "ratio") and re.match(
-                    r"\s*(?:posted|wrote|got|had|made|did|took|sent|received|booked|bought|finished|completed|came|went|"
-                    r"heard|left|joined|started|stayed|returned|practi[sc]ed|watched|listened|saved|shared|ordered)\b", rest, re.I))
-                or re.match(r"\s*(?:tightened|restricted|limited|narrowed|filtered|only counting|counting only|only those|"
-                            r"but only|where|whose|each of whom)\b", rest, re.I)):
-            continue  # ", in any given week, posted ...": an aside or the verb of the definition
-        if glue in ("and", "or", "") and not starts_metric:
-            # "who post or comment", "posted and got a reply": a relative clause goes on
-            if glue == "" and m.group(0).startswith(","):
-                if not re.match(r"\s*(?:and |or )?(?:who|that\b(?!['’])|with|in(?! case)|within|over|for|from|during|per|out of|excluding|including|not counting)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", rest, re.I):
-                    return a + m.start()
-            continue
+        rest = seg[m.end():]
+        starts_metric = bool(_STARTS_METRIC.match(rest)) or any(lm.pattern.match(rest) for lm in lexicon())
+        glue = cut.strip().lower().lstrip(",").strip()
+        comma = glue == "" and cut.startswith(",")
+        if comma and not starts_metric:
+            aside = _ASIDE.match(rest)
+            if aside:
+                closes_aside = m.end() + aside.end()  # "who, in a given week, write ...": the clause goes on
+                continue
+            if _GOES_ON.match(rest) or (kind in ("count", "ratio") and _VERB_GOES_ON.match(rest)):
+                continue
+            return a + m.start()
+        if glue in ("and", "or") and not starts_metric:
+            continue  # "who post or comment", "posted and got a reply": a relative clause goes on
         if glue in ("like", "meaning", "i.e.", "e.g.") and kind in ("ratio", "count"):
-            continue
-        if glue == "" and m.group(0).startswith(",") and re.match(
-                r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|including)\b[^,.;]{1,50},",
-                rest, re.I):
-            continue  # ", in any given week, posted ...": an aside inside the definition
-        if glue == "" and m.group(0).startswith(",") and kind in ("count", "ratio") and re.match(
-                r"\s*(?:posted|wrote|got|had|made|did|took|sent|received|booked|bought|finished|completed|came|went|"
-                r"heard|left|joined|started|stayed|returned)\b", rest, re.I):
             continue
         return a + m.start()
     return a + len(seg.rstrip(" ,-"))
@@ -657,8 +655,8 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     form = parse_form(phrase.replace("_", " "))
     if tail:
         full = parse_form(phrase + " " + tail)
-        unit = "rate" if re.match(r"\s*\([^)]*%", doc.text[b:b + 40]) else form.unit  # "sessions w/ play (%)"
-        form = Form(unit, form.denominator or full.denominator or unit == "rate", form.window or full.window,
+        kind_of_unit = "rate" if re.match(r"\s*\([^)]*%", doc.text[b:b + 40]) else form.unit  # "sessions w/ play (%)"
+        form = Form(kind_of_unit, form.denominator or full.denominator or kind_of_unit == "rate", form.window or full.window,
                     form.quality or (full.quality and bool(re.match(
                         r",?\s*(?:[:=(]|meaning|defined as|i\.e\.|tightened to|restricted to|limited to|only counting)", doc.text[b:b + 20], re.I))),
                     form.per_user or full.per_user, form.retention)
@@ -694,9 +692,7 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
         role, rejected_by = "rejected", "after"
     elif _VERDICT_END.search(doc.low[b:s1]) and not doc.low[s0:a].strip(" -*•\t") :
         role, rejected_by = "rejected", "after"  # "DAU = people checking a price, not value -> no."
-    elif sec is not None and sec.role == "guardrail":
-        role = "guardrail"
-    elif structure.guarded_after(doc, _after_list(doc, b, c1), c1) or structure.guarded_before(doc, a, c0):
+    elif sec is not None and sec.role == "guardrail" or structure.guarded_after(doc, _after_list(doc, b, c1), c1) or structure.guarded_before(doc, a, c0):
         role = "guardrail"
     else:
         role = _proposed_or_not(doc, a, b, kind, phrase, form, cat, lex, sec, numbers, stage, c0, c1)
@@ -718,7 +714,7 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
         # is the check on the north star, not a second one
         role, tier, tier_source = "guardrail", "guardrail", "label"
     elif sec is not None and sec.role in ("north_star", "input"):
-        tier, tier_source = sec.role, "label"
+        tier, tier_source = ("north_star" if sec.role == "north_star" else "input"), "label"
     elif _COMPANION.search(doc.low[max(c0, a - 30):a]) or (_COMPANION_ITEM.match(phrase) and a > c0):
         # "total plays, with likes per reel beside it": a supporting measure, or a check
         tier, tier_source = ("guardrail" if _harm(phrase, lex, cat, scenario) or form.unit == "score" else "input"), "label"

@@ -142,6 +142,11 @@ def build(text: str) -> Doc:
 # --------------------------------------------------------------------------- lines
 
 
+def _bulleted(line: str) -> bool:
+    m = _BULLET.match(line)
+    return bool(m and m.group(2))
+
+
 def _lines(text: str) -> list[Line]:
     out: list[Line] = []
     pos = 0
@@ -153,10 +158,12 @@ def _lines(text: str) -> list[Line]:
         marker = (m.group(2) or "").strip() if m else ""
         body = start + (m.end() if m else 0)
         content = text[body:end]
-        heading, label, label_end = False, None, None
+        heading = False
+        label: str | None = None
+        label_end: int | None = None
         hm = _MD_HEADING.match(raw) or _BOLD_HEADING.match(content) or (
             _COLON_HEADING.match(content) if not marker or len(content) < 60 else None) or (
-            _BARE_HEADING.match(content) if not marker and i + 1 < len(raw_lines) and _BULLET.match(raw_lines[i + 1]).group(2)
+            _BARE_HEADING.match(content) if not marker and i + 1 < len(raw_lines) and _bulleted(raw_lines[i + 1])
             else None)
         if hm and content.strip():
             heading = True
@@ -203,7 +210,6 @@ def _sections(doc: Doc) -> list[Section]:
     text = doc.text
     out: list[Section] = []
     lines = doc.lines
-    n = len(lines)
     for i, ln in enumerate(lines):
         if ln.heading and ln.label is not None:
             role = label_role(ln.label) or "other"
@@ -212,9 +218,10 @@ def _sections(doc: Doc) -> list[Section]:
         elif ln.label is not None and ln.label_end is not None:
             # a label of no known kind ("SMB:", "What worries me:") heads its line as "other";
             # a bold metric name ("**Weekly meaningful participants**: ...") heads nothing
-            role = label_role(ln.label) or ("other" if not _METRICISH.search(ln.label) else None)
-            if role is None:
+            prefix_role = label_role(ln.label) or ("other" if not _METRICISH.search(ln.label) else None)
+            if prefix_role is None:
                 continue
+            role = prefix_role
             # a prefix heads its own sentence ("North star: X. It beats DAU because ..."), and
             # the bullets under it when it ends in a colon ("Guardrails: what must not break:")
             end = ln.end
@@ -242,15 +249,15 @@ def _sections(doc: Doc) -> list[Section]:
             continue  # "drivers on the supply side" is not a label
         if len(lead.split()) > (30 if cues.label_role_by_words(lead.lower()) in cues.METRIC_ROLES else 16):
             continue
-        role = cues.label_role_by_words(lead.lower())
-        if role not in cues.METRIC_ROLES and role != "rejected":
-            if role is None and len(lead.split()) >= 3 and _looks_like_metric_lead(lead):
-                role = _role_by_meaning(lead.lower())
-            if role not in cues.METRIC_ROLES:
+        lead_role = cues.label_role_by_words(lead.lower())
+        if lead_role not in cues.METRIC_ROLES and lead_role != "rejected":
+            if lead_role is None and len(lead.split()) >= 3 and _looks_like_metric_lead(lead):
+                lead_role = _role_by_meaning(lead.lower())
+            if lead_role not in cues.METRIC_ROLES:
                 continue
+        assert lead_role is not None
         s_end = doc.sentence_span(u.start)[1]
-        out.append(Section(role, lm.end(), s_end, u.start, lm.end(), "leadin", lead))
-    del n
+        out.append(Section(lead_role, lm.end(), s_end, u.start, lm.end(), "leadin", lead))
     return out
 
 
