@@ -28,7 +28,7 @@ from pmcoach.errors import InputError
 from pmcoach.kb import load_bank
 
 DATA = Path(__file__).parent / "data"
-SETS = ("metrics", "questions", "answers", "turns")
+SETS = ("metrics", "questions", "answers", "turns", "paraphrases")
 
 
 def family_split(family: str) -> str:
@@ -301,6 +301,35 @@ def turn_quality(split: str, show: int) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------- paraphrases
+
+
+def paraphrase_quality(split: str, show: int) -> dict[str, Any]:
+    """Catalog metrics said in other words: found as a measure put forward, and judged vanity
+    or not as the catalog's author judged it."""
+    rows = load("paraphrases", split)
+    if not rows:
+        return {}
+    found = agree = judged = 0
+    metrics: dict[tuple[str, str], bool] = {}
+    errors = []
+    for r in rows:
+        p = _predict_mention(r)
+        ok = p["found"] and p["role"] in ("success", "guardrail")
+        found += ok
+        key = (r["product"], r["catalog_id"])
+        metrics[key] = metrics.get(key, False) or ok
+        if ok and p["role"] == "success" and not p.get("defensible"):
+            judged += 1
+            agree += p["vanity"] == r["vanity"]
+        if not ok or (p["role"] == "success" and p["vanity"] != r["vanity"]):
+            errors.append(f"{r['id']} {r['text']!r}: got {p['role']}/vanity={p['vanity']} span {p['text']!r}")
+    _show(split, show, errors)
+    return {"items": len(rows), "found_as_a_measure": round(found / len(rows), 3),
+            "catalog_metrics_recognised": f"{sum(metrics.values())}/{len(metrics)}",
+            "vanity_agrees_with_catalog": round(agree / judged, 3) if judged else None}
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -314,7 +343,8 @@ def _show(split: str, n: int, lines: list[str]) -> None:
         print("  " + line, file=sys.stderr)
 
 
-RUNNERS = {"metrics": metric_quality, "questions": dimension_quality, "answers": answer_quality, "turns": turn_quality}
+RUNNERS = {"metrics": metric_quality, "questions": dimension_quality, "answers": answer_quality, "turns": turn_quality,
+           "paraphrases": paraphrase_quality}
 
 
 def main() -> None:

@@ -108,7 +108,7 @@ def test_scores_are_deterministic() -> None:
     [
         ("Was it only iOS users in Brazil?", ["geography", "platform"]),
         ("Did this happen on all platforms?", ["platform"]),
-        ("Any recent releases?", ["tech_change"]),
+
         ("Could it be a logging issue?", ["data_quality"]),
         ("Is this YoY or WoW?", ["seasonality"]),
         ("Did a competitor launch something?", ["competitor"]),
@@ -118,6 +118,12 @@ def test_scores_are_deterministic() -> None:
 )
 def test_diagnostic_questions_map_to_dimensions(question: str, dims: list[str]) -> None:
     assert classify(question) == dims
+
+
+def test_a_question_about_releases_reaches_our_launches() -> None:
+    # "releases" may also mean app builds (app_version): the labellers' guide allows both
+    dims = classify("Any recent releases?")
+    assert "tech_change" in dims and set(dims) <= {"tech_change", "app_version"}
 
 
 def test_troubleshooting_mode_scores_diagnosis() -> None:

@@ -206,6 +206,8 @@ _COUNT = re.compile(
     rf"|(?<![\w'])(?:avg\.?|average|mean|median|p50|p90|p95)[ \t]+(?!of\b|(?:day|week|month|year|time|person|user)\b)[a-z$][\w\-$]*{_STOP_CHARS}{{1,160}}"
     rf"|(?<![\w'])(?:total[ \t]+)?\$[ \t]*(?:value[ \t]+)?[a-z][\w\-]*{_STOP_CHARS}{{1,160}}"
     rf"|(?<![\w'])total[ \t]+(?:[a-z]+[ \t]+)?(?:value|\$|dollars|amount|time|hours|minutes)[ \t]*(?:of[ \t]+)?{_STOP_CHARS}{{2,160}}"
+    # "the total points everybody racks up in a week"
+    rf"|(?<![\w'])(?:the[ \t]+)?total[ \t]+(?!of\b|cost\b)[a-z][\w-]*{_STOP_CHARS}{{1,160}}"
     # "what Dashers make for each hour on a job", "what members pay per month"
     rf"|(?<![\w'])what[ \t]+(?:[\w'-]+[ \t]+){{0,3}}(?:make|makes|earn|earns|take home|takes home|get paid|gets paid|spend|spends|pay|pays)\b{_STOP_CHARS}{{2,160}}"
     # "more people sending a reel to a friend who then opens it": a count said as a wish
