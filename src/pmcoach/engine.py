@@ -234,9 +234,9 @@ class Interview:
         analysis = _turn_analysis(turn_report)
         # vanity pushback the moment it is said; a defensible pick gets one question on its caveat
         for m in turn_report.mentions:
-            if m.caveat and not m.vanity and f"caveat:{m.catalog_id or m.text.lower()}" not in self.pushed:
-                self.pushed.add(f"caveat:{m.catalog_id or m.text.lower()}")
-                analysis["caveat"] = m.catalog_id or m.text.lower()
+            if m.caveat and not m.vanity and f"caveat:{m.key}" not in self.pushed:
+                self.pushed.add(f"caveat:{m.key}")
+                analysis["caveat"] = m.key
                 return Reply(caveat_probe(m), stage, "probe", analysis)
             if m.vanity and not m.rejected:
                 key = m.catalog_id or m.lexicon_id or m.text.lower()
@@ -551,7 +551,7 @@ def _coverage(rep: Any) -> dict[str, bool]:
     p = rep.parts
     used = [m for m in rep.mentions if m.used]
     ns = [m for m in used if m.tier == "north_star"]
-    ns_keys = {m.catalog_id or m.text.lower() for m in ns}
+    ns_keys = {m.key for m in ns}
     inputs = [m for m in used if m.tier == "input"]
     return {
         "why_exists": bool(p["why_exists"] or p["mission"]),
@@ -563,7 +563,7 @@ def _coverage(rep: Any) -> dict[str, bool]:
         "prioritization": bool(p["prioritization"]),
         "metrics_any": bool(used),
         "north_star": bool(ns),
-        "ns_distinct": not any((m.catalog_id or m.text.lower()) in ns_keys for m in inputs if m.tier_source == "label"),
+        "ns_distinct": not any(m.key in ns_keys for m in inputs if m.tier_source == "label"),
         "guardrails": any(m.tier == "guardrail" for m in used),
         "ns_defined": any(m.defined or m.catalog_id for m in ns) if ns else False,
         "pros_cons": bool(p["pros_cons"]),

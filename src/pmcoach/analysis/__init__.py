@@ -157,10 +157,10 @@ def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
     ns = [m for m in used if m.tier == "north_star"]
     if used and not ns:
         lines.append("Which one of these is your north star, the single metric you would make a launch decision on?")
-    ns_keys = {m.catalog_id or m.text.lower() for m in ns}
-    if any(m.tier == "input" and m.tier_source == "label" and (m.catalog_id or m.text.lower()) in ns_keys for m in used):
+    ns_keys = {m.key for m in ns}
+    if any(m.tier == "input" and m.tier_source == "label" and m.key in ns_keys for m in used):
         lines.append("Your north star shows up again as a secondary metric: how is the north star different from the secondaries?")
-    if len({m.catalog_id or m.text.lower() for m in ns}) > 1:
+    if len({m.key for m in ns}) > 1:
         lines.append("You named more than one north star. If you could keep only one, which, and why?")
     if used and not any(m.tier == "guardrail" for m in used):
         lines.append(f"What could go wrong if you pushed hard on that? Which guardrails would you watch for {product}?")

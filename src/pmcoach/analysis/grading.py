@@ -426,8 +426,8 @@ def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
     guards = [m for m in used if m.tier == "guardrail"]
     vanity_ns = [m for m in ns if m.vanity]
     good_ns = [m for m in ns if not m.vanity]
-    ns_ids = {m.catalog_id or m.text.lower() for m in ns}
-    dup = [m for m in inputs if (m.catalog_id or m.text.lower()) in ns_ids and m.tier_source == "label"]
+    ns_ids = {m.key for m in ns}
+    dup = [m for m in inputs if m.key in ns_ids and m.tier_source == "label"]
     defined = [m for m in used if m.defined]
     pros_cons = sig.parts["pros_cons"]
     rejected = [m for m in sig.mentions if m.rejected and m.extra.get("activity")]
@@ -439,7 +439,7 @@ def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
     elif ns:
         found.append("a north star (but a vanity one)")
         pts += 1
-    if len({m.catalog_id or m.text.lower() for m in inputs}) >= 2:
+    if len({m.key for m in inputs}) >= 2:
         found.append("secondary metrics")
         pts += 1
     if guards:

@@ -89,6 +89,14 @@ class Mention:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def key(self) -> str:
+        """What identifies the measure: its catalog metric when named as such, else its words
+        (two different phrases that are only near one catalog metric are two measures)."""
+        if self.catalog_id and (self.similarity or 0) >= 0.99:
+            return self.catalog_id
+        return re.sub(r"\s+", " ", self.text.lower().strip())
+
+    @property
     def used(self) -> bool:
         """Put forward by the candidate: as a success measure or a guardrail."""
         return self.role in ("success", "guardrail")
@@ -258,7 +266,7 @@ _FRONTED = re.compile(
     r"[^,.;:?!\n]{3,140}),\s*(?:the |what |how )?$",
     re.I,
 )
-_DENOMINATOR_BEFORE = re.compile(r"(?:\bout of|\bper|\bdivided by|/|\bover)\s+(?:all\s+|the\s+|every\s+|[\d,.]+k?\s+)*$", re.I)
+_DENOMINATOR_BEFORE = re.compile(r"(?:\bout of|\bper|\bdivided by|/|\bover)\s+(?:all\s+|the\s+|every\s+|[\d,.]+k?\s+)*(?:[\w-]+\s+){0,2}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,\s*|,?\s*(?:or|and|nor|as well as|/|&)\s+|\s*\+\s*)(?:(?:even|just|also|the|total|raw|any|our|their|plain|gross|overall)\s+)*$", re.I)
 _LEAD = re.compile(
     r"(?:(?:also|and|or|then|plus|i'?d|we'?d|would|should|will|to|we|i|our|my|the|a|an|track|tracking|watch|watching|"
@@ -536,7 +544,8 @@ def _catalog_plausible(doc: Doc, a: int, b: int) -> bool:
 
 
 _STARTS_METRIC = re.compile(
-    r"(?:%|percent|share|number|#|the number|the share|what share|average|avg|median|rate|how (?:many|much|often|long))\b", re.I)
+    r"(?:[\w'-]+\s+){0,3}?(?:%|percent|share|number|#|average|avg|median|rate|ratio|retention|churn|how (?:many|much|often|long))\b"
+    r"|(?:[\w'-]+\s+){0,2}?[\w-]+ (?:rate|ratio|share|retention|churn)\b", re.I)
 #: After a comma, what carries a definition on rather than starting a new thought.
 _ASIDE = re.compile(r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|"
                     r"including)\b[^,.;]{1,50}(?=,)", re.I)
@@ -640,10 +649,15 @@ def _definition_tail(doc: Doc, b: int, clause_end: int) -> str:
     return m.group(1) if m else ""
 
 
+_CLAUSE_START = re.compile(r"(?:it|that|this|there|he|she|they|we|i|you)(?:'s|'re|’s| is| are| was| were)\b", re.I)
+
+
 def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario | None,
            numbers: frozenset[str], stage: str | None) -> Mention | None:
     text = doc.text
     phrase = text[a:b]
+    if _CLAUSE_START.match(phrase):
+        return None  # "it's about enjoying, not hours": a clause, not a measure
     unit = doc.unit_at(a)
     c0, c1 = (unit.start, unit.end) if unit else (a, b)
     s0, s1 = doc.sentence_span(a)
@@ -915,6 +929,12 @@ def _lexicon_head(phrase: str) -> LexMetric | None:
     return None
 
 
+def _covers(lm: LexMetric, phrase: str) -> bool:
+    """Does the generic metric's own name make up most of the phrase ("DAU/MAU ratio")?"""
+    m = lm.pattern.search(phrase.lower())
+    return m is not None and len(m.group(0)) >= 0.6 * len(phrase.strip())
+
+
 def _harm_words(phrase: str) -> bool:
     return any(lm.kind == "guard" and lm.pattern.search(phrase) for lm in lexicon())
 
@@ -940,8 +960,9 @@ def _vanity(phrase: str, tail: str, form: Form, cat: Metric | None, sim: float |
     if lex is not None and lex.kind == "vague" and not (form.window and form.denominator):
         return True, lex.reason
     head = _lexicon_head(phrase)
-    if head is not None and head.kind in ("activity", "vague") and form.unit not in ("rate",):
-        return True, head.reason  # "time spent in MP per visitor": the thing counted is activity
+    if head is not None and head.kind in ("activity", "vague") and (
+            form.unit != "rate" or _covers(head, phrase)):
+        return True, head.reason  # "time spent in MP per visitor", "DAU/MAU ratio": activity
     p = value.activity_probability(phrase)
     if p is None:  # no model file (while training): the meaning prototypes alone
         p = 0.5 + meaning.activity_lean(_numerator(phrase + (" " + tail if tail else "")))
