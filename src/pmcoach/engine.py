@@ -604,8 +604,15 @@ def _has_plan(text: str) -> bool:
 
 
 def _root_cause_matches(case: TroubleshootingCase, text: str) -> bool:
+    """Does a stated hypothesis name the case's root cause? By its dimension, by a detail only
+    the root cause has (a version or build number) or by most of its words."""
     dims = set(classify(text))
     if case.root_cause_dimension in dims:
+        return True
+    names = {w for w in re.findall(r"\b[\w.+-]*\d[\w.+-]*\b", case.root_cause) if len(w) >= 3}
+    herrings = " ".join(case.red_herrings)
+    telling = {w for w in names if not re.search(rf"\b{re.escape(w)}\b", herrings) and w.lower() not in case.prompt.lower()}
+    if any(re.search(rf"\b{re.escape(w)}\b", text) for w in telling):
         return True
     want = content_tokens(case.root_cause)
     got = content_tokens(text)
