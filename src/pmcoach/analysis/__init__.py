@@ -19,7 +19,7 @@ from .metrics import Mention, find_mentions
 from .structure import Doc, build
 from .text import gradable, usable, words
 
-__all__ = ["Report", "analyse", "caveat_probe", "classify", "classify_with_spans", "find_mentions",
+__all__ = ["Report", "analyse", "caveat_probe", "warm_up", "classify", "classify_with_spans", "find_mentions",
            "interviewer_context", "people", "product_name", "pushback_for", "vanity_pushback"]
 
 
@@ -171,6 +171,15 @@ def pushback_for(report: Report, scenario: Scenario | None) -> list[str]:
     if undefined:
         lines.append(f"How exactly would you define \"{undefined[0].text.strip()}\": who is counted, out of whom, over what window?")
     return lines
+
+
+def warm_up(scenarios: list[Scenario] | None = None) -> None:
+    """Load the model files and compile the lexicons now rather than on the first candidate
+    turn (a server worker calls this at start; the CLI never does)."""
+    sample = "North star: % of weekly members who post and get a reply within 48 hours. Guardrail: DAU."
+    for s in (scenarios or [None])[:64]:  # type: ignore[list-item]
+        analyse(sample, s)
+    classify("Is it the same on phones and on computers?")
 
 
 def caveat_probe(m: Mention) -> str:

@@ -818,5 +818,9 @@ def app_from_env() -> FastAPI:
     from ..llm import Assist, backend
 
     b = backend(None)
-    return create_app(None, os.environ.get("PMCOACH_REQUIRE_ACCOUNTS", "") in ("1", "true", "yes"),
-                      assist=Assist(b) if b is not None else None)
+    app = create_app(None, os.environ.get("PMCOACH_REQUIRE_ACCOUNTS", "") in ("1", "true", "yes"),
+                     assist=Assist(b) if b is not None else None)
+    from ..analysis import warm_up
+
+    warm_up(list(app.state.web.bank.scenarios.values()))  # the first candidate does not wait for the model
+    return app
