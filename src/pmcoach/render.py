@@ -22,10 +22,11 @@ def render_check(report: Any, color: bool) -> None:
         for col in ("metric", "tier", "vanity", "defined"):
             t.add_column(col)
         for m in report.mentions:
+            note = {"rejected": " (dismissed)", "restatement": " (restated)", "context": " (in passing)"}.get(m.role, "")
             t.add_row(
-                m.text.strip()[:60],
-                m.tier + (" (dismissed)" if m.rejected else ""),
-                "[red]yes[/red]" if m.vanity else "no",
+                m.text.strip() if len(m.text.strip()) <= 70 else m.text.strip()[:69].rsplit(" ", 1)[0] + "…",
+                m.tier + note,
+                "[red]yes[/red]" if m.vanity else ("defensible" if m.defensible else "no"),
                 "yes" if m.defined else "no",
             )
         con.print(t)

@@ -281,8 +281,9 @@ def _heading_scope_end(doc: Doc, i: int) -> int:
         if ln.blank:
             j += 1
             continue
-        if seen_content and in_list and not ln.bullet and _gap_before(lines, j) and not _indented(doc, ln):
-            break
+        if seen_content and in_list and not ln.bullet and not _indented(doc, ln) and (
+                _gap_before(lines, j) or ln.label is not None):
+            break  # the list is over: a paragraph, or a line with a label of its own
         if seen_content and not in_list and ln.label is not None and ln.label_end is not None \
                 and label_role(ln.label) not in (None,) and _gap_before(lines, j):
             break
