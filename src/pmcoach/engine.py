@@ -99,6 +99,7 @@ class Interview:
         self.stage = "clarify" if config.start == "main" else "followup"
         self.stage_started_at = 0.0
         self.main_text: list[str] = []  # candidate turns of the main question
+        self.main_stages: list[str] = []  # the stage each of them answered
         self.probes: set[str] = set()
         self.pushed: set[str] = set()
         self.hints: dict[str, int] = {}
@@ -226,11 +227,11 @@ class Interview:
             if ans is not None:
                 return Reply(ans, stage, "clarification", {"clarification": True})
         self.main_text.append(text)
+        self.main_stages.append(stage if stage != "clarify" else "rationale")
         if self.stage == "clarify":
             self.stage = "rationale"
             stage = "rationale"
         turn_report = _analysed(text, self.s, "answer", stage=stage)
-        cumulative = _analysed("\n\n".join(self.main_text), self.s, "answer")
         analysis = _turn_analysis(turn_report)
         # vanity pushback the moment it is said; a defensible pick gets one question on its caveat
         for m in turn_report.mentions:
@@ -249,12 +250,12 @@ class Interview:
                     reason = (m.reason or "it counts activity, not value").strip().rstrip(".")
                     return Reply(f"\"{m.text.strip()}\" has the same problem: {reason[:1].upper()}{reason[1:]}. "
                                  "Which metric would show that people got value?", stage, "pushback", analysis)
-        covered = _coverage(cumulative)
+        covered = self._covered()
         # time is up for this stage in a timed interview
         left = self.budget_left(at)
         if left is not None and left < 0:
             return self._advance(at, "In the interest of time, let's move on.", analysis, covered)
-        probe = self._probe(self.stage, covered, cumulative)
+        probe = self._probe(self.stage, covered)
         if probe is not None:
             return Reply(probe, self.stage, "probe", analysis)
         return self._advance(at, None, analysis, covered)
@@ -278,7 +279,12 @@ class Interview:
             return "That's your call: state your assumption and carry on."
         return None
 
-    def _probe(self, stage: str, covered: dict[str, bool], rep: Any) -> str | None:
+    def _covered(self) -> dict[str, bool]:
+        """What the main answer has covered so far: each turn is read once (and remembered), and
+        the readings are pooled, so a long interview does not re-read its whole history."""
+        return _coverage([_analysed(t, self.s, "answer", stage=st) for t, st in zip(self.main_text, self.main_stages, strict=True)])
+
+    def _probe(self, stage: str, covered: dict[str, bool]) -> str | None:
         p = product_name(self.s)
         company = "the company" if self.s.company.lower() in p.lower() or p.lower() in self.s.company.lower() \
             else self.s.company
@@ -324,7 +330,7 @@ class Interview:
         analysis = analysis or {}
         if self.stage in MAIN_STAGES:
             if covered is None:
-                covered = _coverage(_analysed("\n\n".join(self.main_text), self.s, "answer")) if self.main_text else {}
+                covered = self._covered() if self.main_text else {}
             order = list(MAIN_STAGES)
             i = order.index(self.stage)
             for nxt in order[i + 1:]:
@@ -547,9 +553,9 @@ def _turn_analysis(rep: Any) -> dict[str, Any]:
     }
 
 
-def _coverage(rep: Any) -> dict[str, bool]:
-    p = rep.parts
-    used = [m for m in rep.mentions if m.used]
+def _coverage(reports: list[Any]) -> dict[str, bool]:
+    p = {k: any(r.parts.get(k) for r in reports) for k in reports[0].parts} if reports else {}
+    used = [m for r in reports for m in r.mentions if m.used]
     ns = [m for m in used if m.tier == "north_star"]
     ns_keys = {m.key for m in ns}
     inputs = [m for m in used if m.tier == "input"]
