@@ -76,6 +76,12 @@ def unit_pattern(unit: str) -> re.Pattern[str]:
 UNITS = ("rate", "average", "duration", "money", "score", "count")
 
 
+@functools.cache
+def window_pattern() -> re.Pattern[str]:
+    return re.compile(_alt(raw()["window"]), re.I)
+
+
+@functools.lru_cache(maxsize=4096)
 def label_role_by_words(label: str) -> str | None:
     for role in LABEL_ROLES:
         if label_pattern(role).search(label):

@@ -72,9 +72,20 @@ def metric_phrases(m: Metric) -> list[str]:
     return [m.name, *m.aliases, first]
 
 
+_KEYS: dict[int, tuple[Scenario, str]] = {}
+
+
 def catalog_key(s: Scenario) -> str:
+    """A hash of the scenario's catalog phrases (scenarios are immutable: remembered by object)."""
+    hit = _KEYS.get(id(s))
+    if hit is not None and hit[0] is s:
+        return hit[1]
     payload = json.dumps([metric_phrases(m) for m in s.metrics], ensure_ascii=False)
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+    key = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+    if len(_KEYS) > 256:
+        _KEYS.clear()
+    _KEYS[id(s)] = (s, key)
+    return key
 
 
 @dataclass(frozen=True)

@@ -637,7 +637,7 @@ def parse_form(phrase: str) -> Form:
         unit=unit,
         denominator=fronted or bool(re.search(r"\bfor every\b|\bper (?:thousand|hundred|million|\d+k?)\b|%|\bpercent|\bshare of|\bproportion|\bfraction|\bratio|\bout of\b|\bof all\b|/|\bper\b|"
                                    r"\bdivided by\b|\brate\b", low)),
-        window=any(re.search(p, low) for p in cues.raw()["window"]),
+        window=bool(cues.window_pattern().search(low)),
         quality=bool(cues.pattern("quality").search(low)),
         per_user=bool(cues.unit_pattern("average").search(low)),
         retention=bool(cues.pattern("retention").search(low)),
@@ -759,8 +759,7 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     suggestion = _suggest(scenario, cat if cat is not None and cat.vanity else None, lex) if vanity else ""
     name = cat.name if cat is not None else lex.name if lex is not None else phrase.strip()
     indicator = cat.indicator if cat is not None else lex.indicator if lex is not None else "leading"
-    defined = bool(form.denominator and (form.window or bool(re.search(
-        "|".join(cues.raw()["window"]), text[c0:c1], re.I))))
+    defined = bool(form.denominator and (form.window or bool(cues.window_pattern().search(text, c0, c1))))
     m = Mention(
         text=phrase, start=a, end=b, name=name, tier=tier, tier_source=tier_source, vanity=vanity, reason=reason,
         suggestion=suggestion, indicator=indicator, defined=defined, rejected=role == "rejected",

@@ -79,11 +79,16 @@ class Doc:
     sections: list[Section] = field(default_factory=list)
     _unit_starts: list[int] = field(default_factory=list)
 
-    def unit_at(self, pos: int) -> Unit | None:
+    def unit_index(self, pos: int) -> int:
+        """The index of the clause holding ``pos``, or -1."""
         i = bisect.bisect_right(self._unit_starts, pos) - 1
         if 0 <= i < len(self.units) and self.units[i].start <= pos < self.units[i].end:
-            return self.units[i]
-        return None
+            return i
+        return -1
+
+    def unit_at(self, pos: int) -> Unit | None:
+        i = self.unit_index(pos)
+        return self.units[i] if i >= 0 else None
 
     def line_at(self, pos: int) -> Line | None:
         starts = [ln.start for ln in self.lines]
@@ -92,10 +97,10 @@ class Doc:
 
     def sentence_span(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos``: its clauses joined (within one line)."""
-        u = self.unit_at(pos)
-        if u is None:
+        i = self.unit_index(pos)
+        if i < 0:
             return pos, pos
-        i = self.units.index(u)
+        u = self.units[i]
         a = i
         while a > 0 and self.units[a - 1].line == u.line and not _ends_sentence(self.text, self.units[a - 1].end):
             a -= 1
