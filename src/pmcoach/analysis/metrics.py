@@ -219,8 +219,9 @@ _COUNT = re.compile(
     # "what Dashers make for each hour on a job", "what members pay per month"
     rf"|(?<![\w'])what[ \t]+(?:[\w'-]+[ \t]+){{0,3}}(?:make|makes|earn|earns|take home|takes home|get paid|gets paid|spend|spends|pay|pays)\b{_STOP_CHARS}{{2,160}}"
     # "more people sending a reel to a friend who then opens it": a count said as a wish
-    rf"|(?<![\w'])(?:more|fewer)[ \t]+(?:people|members|users|riders|drivers|hosts|guests|buyers|sellers|viewers|creators|"
-    rf"learners|listeners|customers|shoppers|teams|families|admins|newcomers|folks)[ \t,]+[a-z]+\b{_STOP_CHARS}{{2,160}}"
+    rf"|(?<![\w'])(?:more|fewer)[ \t]+(?:(?:new|active|paying|regular)[ \t]+)?(?:people|members|users|riders|drivers|hosts|"
+    rf"guests|buyers|sellers|viewers|creators|learners|listeners|customers|shoppers|teams|families|admins|newcomers|folks|"
+    rf"workspaces|listings|stores|merchants)[ \t,]+[a-z]+\b{_STOP_CHARS}{{2,160}}"
     # "the hours people spend watching each month per member"
     rf"|(?<![\w'])(?:the[ \t]+)?(?:hours|minutes|time)[ \t]+(?:that[ \t]+)?(?:people|users|members|viewers|listeners|learners|"
     rf"riders|customers|visitors|they|we|each[ \t]+\w+)[ \t]+[a-z]+{_STOP_CHARS}{{1,120}}",
@@ -962,6 +963,11 @@ def _vanity(phrase: str, tail: str, form: Form, cat: Metric | None, sim: float |
     if head is not None and head.kind in ("activity", "vague") and (
             form.unit != "rate" or _covers(head, phrase)):
         return True, head.reason  # "time spent in MP per visitor", "DAU/MAU ratio": activity
+    if tail and len(phrase.strip()) <= 5 and phrase.strip().isupper():
+        phrase = tail  # "MAR (monthly active riders)": the words say what the letters count
+        head = _lexicon_head(phrase)
+        if head is not None and head.kind in ("activity", "vague"):
+            return True, head.reason
     p = value.activity_probability(phrase)
     if p is None:  # no model file (while training): the meaning prototypes alone
         p = 0.5 + meaning.activity_lean(_numerator(phrase + (" " + tail if tail else "")))
