@@ -107,6 +107,28 @@ def test_a_clause_keeps_its_metric_whole() -> None:
     assert m is not None and m.text.startswith("time spent listening") and m.tier == "north_star"
 
 
+def test_what_is_counted_names_the_metric_not_its_denominator() -> None:
+    slack = BANK.find("slack")
+    _, m = _mention("Secondary metrics:\n- messages per teammate per day\n- new workspaces created\n",
+                    "messages per teammate per day", slack)
+    assert m is not None and m.catalog_id == "messages-sent"
+
+
+def test_a_span_of_time_that_filters_is_not_a_duration() -> None:
+    # "skip in the first thirty seconds" counts skips; it is not a time-spent north star
+    dw = BANK.find("spotify-discover-weekly")
+    _, m = _mention("I'd judge it by how often listeners skip a track in the first thirty seconds.",
+                    "how often listeners skip", dw)
+    assert m is not None and m.form.unit != "duration" and not m.defensible
+
+
+def test_measure_the_product_by_a_metric_takes_the_metric() -> None:
+    shorts = BANK.find("youtube-shorts")
+    _, m = _mention("I'd measure Shorts by minutes watched per viewer each day, with a survey on whether they "
+                    "enjoyed it.", "minutes watched per viewer", shorts)
+    assert m is not None and not m.text.lower().startswith("shorts") and m.tier == "north_star"
+
+
 # ---------------------------------------------------------------- things that are not metric proposals
 
 
@@ -154,6 +176,19 @@ def test_a_bare_verdict_earns_at_most_one_on_trade_offs() -> None:
     crit = analyse("Ship it, the numbers look fine.", s, "tradeoff", case).criteria["tradeoffs"]
     assert crit.score is not None and crit.score <= 1
     assert "actions to learn more or fix" not in crit.found
+
+
+def test_terse_trade_off_notes_show_verdict_pros_cons_and_actions() -> None:
+    # the parts of a trade-off said as notes: no subject, "+"/"-" lines, an adverb after "I'd"
+    s, case = BANK.case("groups-dau-vs-time-per-user")
+    notes = ("Net: leaning bad.\n"
+             "+ people who stay read more threads\n"
+             "- casual members drop off, the ones we'd grow\n"
+             "Wouldn't roll it out to everybody. I'd probably try a variant that keeps some group posts in Feed, "
+             "then run the test again.\n")
+    crit = analyse(notes, s, "tradeoff", case).criteria["tradeoffs"]
+    for part in ("a verdict", "pros and cons", "actions to learn more or fix"):
+        assert part in crit.found, (part, crit.found)
 
 
 def test_restating_the_prompt_earns_no_data_analysis() -> None:

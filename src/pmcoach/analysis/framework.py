@@ -33,7 +33,7 @@ def cues() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def compiled() -> dict[str, re.Pattern[str]]:
-    return {k: re.compile(v, re.I) for k, v in cues().items()}
+    return {k: re.compile(v, re.I | re.M) for k, v in cues().items()}
 
 
 #: What a section label's role gives the lines under it.
@@ -118,6 +118,7 @@ def find_parts(text: str, doc: Doc | list[Unit], scenario: Scenario | None = Non
                 if a not in have and b > a:
                     out[part].append(Hit(part, a, b, f"under {sec.label!r}"))
                     have.add(a)
+    _plus_minus_lines(doc, out["pros_cons"], heading_lines)
     seg_rx = _segment_names(scenario)
     if seg_rx is not None:
         have = {h.start for h in out["segments"]}
@@ -209,3 +210,26 @@ def _segment_names(scenario: Scenario | None) -> re.Pattern[str] | None:
 # the first release's names, kept for callers
 COMPILED = compiled()
 CUES = cues()
+
+
+def _plus_minus_lines(doc: Doc, hits: list[Hit], skip: set[int]) -> None:
+    """Notes that weigh a change with "+" and "-" lines ("+ guests want it", "- new hosts
+    cancel more") show pros and cons: a "+" line, and a "-" line next to one."""
+    lines = [ln for ln in doc.lines if not ln.blank]
+    plus = [i for i, ln in enumerate(lines) if ln.marker == "+"]
+    if not plus:
+        return
+    near = set(plus)
+    for i in plus:
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(lines) and lines[j].marker in ("-", "–", "−"):
+                near.add(j)
+    have = {h.start for h in hits}
+    for i in sorted(near):
+        ln = lines[i]
+        if ln.index in skip:
+            continue
+        a, b = quote_span(doc, ln.body)
+        if a not in have and b > a:
+            hits.append(Hit("pros_cons", a, b, f"{ln.marker} line"))
+            have.add(a)

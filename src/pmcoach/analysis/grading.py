@@ -375,6 +375,11 @@ def _concept_hits(sig: Signals, which: str) -> list[Hit]:
         if words & toks or (len(words & toks) >= 1 and re.search(
                 r"\b(?:north[- ]?star|nsm|primary metric|what we care about|our goal)\b", u.text, re.I)):
             out.append(Hit("impact_ns", u.start, u.end, "north star concept"))
+    # by meaning: a measure the analysis read as this product's north star, in any wording
+    # ("hours watched" for viewing hours), or one the candidate holds up as theirs
+    for m in sig.mentions:
+        if m.role in ("success", "guardrail") and (m.catalog_id == ns.id or m.tier == "north_star"):
+            out.append(Hit("impact_ns", m.start, m.end, "north star by meaning"))
     return out
 
 

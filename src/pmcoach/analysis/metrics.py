@@ -269,6 +269,9 @@ _FRONTED = re.compile(
 )
 _DENOMINATOR_BEFORE = re.compile(r"(?:\bout of|\bper|\bdivided by|/|\bover)\s+(?:all\s+|the\s+|every\s+|[\d,.]+k?\s+)*(?:[\w-]+\s+){0,2}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,\s*|,?\s*(?:or|and|nor|as well as|/|&)\s+|\s*\+\s*)(?:(?:even|just|also|the|total|raw|any|our|their|plain|gross|overall)\s+)*$", re.I)
+#: "measure <thing> by <measure>": the thing measured, then the measure
+_BY_FRAME = re.compile(r"\b(?:measure|judge|grade|score|evaluate|assess|rate)\s+$", re.I)
+_BY_OBJECT = re.compile(r"[\w'-]+(?:\s+[\w'-]+){0,2}?\s+by\s+", re.I)
 _LEAD = re.compile(
     r"(?:(?:also|and|or|then|plus|i'?d|we'?d|would|should|will|to|we|i|our|my|the|a|an|track|tracking|watch|watching|"
     r"look|looking|at|measure|measuring|monitor|monitoring|use|using|make|keep|see|star|north|nsm|metric|metrics|"
@@ -365,6 +368,9 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
                 lead = _LEAD.match(text, a, b)
                 if lead:
                     a = lead.end()
+                by = _BY_OBJECT.match(text, a, b)
+                if by and _BY_FRAME.search(text, max(0, a - 40), a):
+                    a = by.end()  # "I'd measure Shorts by watch time per viewer": the measure follows "by"
                 if kind == "rate":
                     conj = list(re.finditer(r"\b(?:or|and|nor|but|than|if|use|track|is|are|was|were|be|of)\s+", text[a:b], re.I))
                     if conj:
@@ -624,8 +630,9 @@ def _reject(m: Mention) -> None:
 def parse_form(phrase: str) -> Form:
     low = phrase.lower()
     unit = "unknown"
+    core = cues.pattern("unit_qualifier").sub(" ", low)  # "skips in the first 30 seconds" is not a duration
     for u in cues.UNITS:
-        if cues.unit_pattern(u).search(low):
+        if cues.unit_pattern(u).search(core):
             unit = u
             break
     if unit == "unknown" and re.search(r"\b(?:daus?|maus?|waus?|actives)\b", low):
@@ -690,6 +697,13 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
                 break
     if cat is None and scenario is not None and kind != "catalog":
         cand, s = meaning.closest_metric(scenario, phrase + (" " + tail if tail else ""))
+        num = _numerator(phrase)
+        if num != phrase and len(num.split()) >= 1:
+            # "messages per user per day" is about messages: what is counted names the metric,
+            # unless the whole phrase is itself a catalog name ("notifications per user")
+            by_num, s_num = meaning.closest_metric(scenario, num)
+            if by_num is not None and s_num >= meaning.CATALOG_THRESHOLD and s_num > s + 0.05:
+                cand, s = by_num, s_num
         if cand is not None and s >= meaning.CATALOG_THRESHOLD:
             cat, sim = cand, s
 
@@ -751,7 +765,8 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     if role == "success":
         vanity, reason = would_be, why
         if scenario is not None and scenario.kind in CONSUMPTION_KINDS and tier == "north_star" \
-                and (form.unit == "duration" or cues.unit_pattern("duration").search(phrase)):
+                and (form.unit == "duration" or cues.unit_pattern("duration").search(
+                    cues.pattern("unit_qualifier").sub(" ", phrase.lower()))):
             vanity, reason, defensible = False, "", True
             caveat = (f"time is close to how {scenario.product} earns, but it rewards autoplay and binges as much "
                       "as enjoyment, so it needs a satisfaction or regret guardrail beside it.")
