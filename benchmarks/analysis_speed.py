@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 
 from pmcoach.analysis import analyse, classify
 from pmcoach.kb import load_bank
@@ -32,6 +33,17 @@ def words_of(n: int) -> str:
     return " ".join(" ".join(out).split()[:n])
 
 
+def timed(fn: Callable[[str], object], inputs: list[str]) -> str:
+    """Run ``fn`` on each input; the median and p95 in milliseconds, as text."""
+    ms = []
+    for x in inputs:
+        t = time.perf_counter()
+        fn(x)
+        ms.append((time.perf_counter() - t) * 1000)
+    ms.sort()
+    return f"median {statistics.median(ms):.2f} ms, p95 {ms[int(0.95 * (len(ms) - 1))]:.2f} ms"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=200)
@@ -39,30 +51,15 @@ def main() -> None:
     scen = load_bank(include_user=False).find("facebook-groups")
     text = words_of(1000)
     analyse(text, scen)  # warm caches (compiled patterns, catalog)
-    times = []
-    for _ in range(args.runs):
-        t = time.perf_counter()
-        analyse(text, scen)
-        times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    print(f"analyse() on 1,000 words, same text: median {statistics.median(times):.2f} ms, "
-          f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms (runs={args.runs})")
-    fresh = []
-    for i in range(args.runs):
-        t0 = text.replace("48 hours", f"{i + 49} hours").replace("Reddit", f"Reddit{i}")
-        t = time.perf_counter()
-        analyse(t0, scen)
-        fresh.append((time.perf_counter() - t) * 1000)
-    fresh.sort()
-    print(f"analyse() on 1,000 words, fresh text: median {statistics.median(fresh):.2f} ms, "
-          f"p95 {fresh[int(0.95 * (len(fresh) - 1))]:.2f} ms")
-    qt = []
-    for i in range(args.runs):
-        q = f"Was it only iOS users in Brazil after release {i}?"
-        t = time.perf_counter()
-        classify(q)
-        qt.append((time.perf_counter() - t) * 1000)
-    print(f"classify() one new question: median {statistics.median(qt):.2f} ms, p95 {sorted(qt)[int(0.95 * (len(qt) - 1))]:.2f} ms")
+
+    def run(t: str) -> object:
+        return analyse(t, scen)
+
+    print(f"analyse() on 1,000 words, same text: {timed(run, [text] * args.runs)} (runs={args.runs})")
+    fresh = [text.replace("48 hours", f"{i + 49} hours").replace("Reddit", f"Reddit{i}") for i in range(args.runs)]
+    print(f"analyse() on 1,000 words, fresh text: {timed(run, fresh)}")
+    questions = [f"Was it only iOS users in Brazil after release {i}?" for i in range(args.runs)]
+    print(f"classify() one new question: {timed(classify, questions)}")
 
 
 if __name__ == "__main__":

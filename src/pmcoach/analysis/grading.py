@@ -186,9 +186,9 @@ def grade(sig: Signals) -> dict[str, Criterion]:
         crit["product_rationale"] = Criterion("product_rationale", None, advice="Assessed on the main question.")
 
     # ---- goals
+    ranked, reasoned = _ranked_goals(sig) if answer_like else ([], [])
     if answer_like:
         objectives = p["objectives"]
-        ranked, reasoned = _ranked_goals(sig)
         tied = objectives if (p["mission"] or p["why_exists"]) else []
         vague = [h for h in objectives if _vague_goal(sig, h)]
         reasonable = bool(objectives) and len(vague) < len(objectives)
@@ -214,7 +214,7 @@ def grade(sig: Signals) -> dict[str, Criterion]:
 
     # ---- trade-offs and judgement
     if sig.mode == "tradeoff":
-        ns_hits = p["impact_ns"] + _concept_hits(sig, "ns")
+        ns_hits = p["impact_ns"] + _concept_hits(sig)
         parts = {
             "impact on the north star": ns_hits,
             "impact on secondary and guardrail metrics": p["impact_guardrail"],
@@ -277,7 +277,6 @@ def grade(sig: Signals) -> dict[str, Criterion]:
     # ---- prioritization
     if answer_like or p["prioritization"]:
         hits = p["prioritization"]
-        ranked, reasoned = _ranked_goals(sig) if answer_like else ([], [])
         because = [h for h in hits if _REASON.search(t, h.start, h.end)] + reasoned
         dropped = [h for h in hits if _LATER.search(t, h.start, h.end)]
         stated = hits or ranked
@@ -360,7 +359,7 @@ _FRAMEWORK = frozenset(stem(w) for w in (
 ))
 
 
-def _concept_hits(sig: Signals, which: str) -> list[Hit]:
+def _concept_hits(sig: Signals) -> list[Hit]:
     """Clauses that talk about the scenario's north star in the candidate's own words
     ("participation" for weekly meaningful participants)."""
     if sig.scenario is None:
@@ -419,6 +418,9 @@ def _addresses_case(sig: Signals) -> bool | None:
 
 
 def _units_of(sig: Signals) -> list[Unit]:
+    """The clauses, as the structure layer already split them."""
+    if sig.doc is not None:
+        return sig.doc.units
     from .text import units
 
     return units(sig.text)

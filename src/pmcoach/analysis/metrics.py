@@ -627,10 +627,16 @@ def _reject(m: Mention) -> None:
 # --------------------------------------------------------------------------- judgement
 
 
+def _unit_words(low: str) -> str:
+    """The phrase without spans of time that only filter what is counted ("skips in the first
+    30 seconds" is a count of skips, not a duration)."""
+    return cues.pattern("unit_qualifier").sub(" ", low)
+
+
 def parse_form(phrase: str) -> Form:
     low = phrase.lower()
     unit = "unknown"
-    core = cues.pattern("unit_qualifier").sub(" ", low)  # "skips in the first 30 seconds" is not a duration
+    core = _unit_words(low)
     for u in cues.UNITS:
         if cues.unit_pattern(u).search(core):
             unit = u
@@ -765,8 +771,7 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     if role == "success":
         vanity, reason = would_be, why
         if scenario is not None and scenario.kind in CONSUMPTION_KINDS and tier == "north_star" \
-                and (form.unit == "duration" or cues.unit_pattern("duration").search(
-                    cues.pattern("unit_qualifier").sub(" ", phrase.lower()))):
+                and (form.unit == "duration" or cues.unit_pattern("duration").search(_unit_words(phrase.lower()))):
             vanity, reason, defensible = False, "", True
             caveat = (f"time is close to how {scenario.product} earns, but it rewards autoplay and binges as much "
                       "as enjoyment, so it needs a satisfaction or regret guardrail beside it.")
