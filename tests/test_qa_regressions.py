@@ -123,3 +123,16 @@ def test_validate_refuses_a_case_id_the_bank_already_uses(run, tmp_path: Path) -
     f.write_text(src.replace("\nid: slack\n", "\nid: myslack\n"))
     code, _, err = run("scenario", "validate", str(f))
     assert code == 2 and "already used by the scenario 'slack'" in err
+
+
+def test_interim_feedback_says_a_stated_root_cause_was_stated(tmp_path: Path) -> None:
+    from pmcoach.feedback import render_markdown, root_cause_verdict
+
+    coach = Coach(Store(tmp_path / "db.sqlite"), BANK)
+    st = coach.start(None, "groups-dau-drop-android")
+    coach.say(st.session_id, "I think it's a marketing email that stopped going out.")
+    fb = coach.feedback(st.session_id)
+    t = fb["troubleshooting"][0]
+    assert fb["interim"] and t["root_cause_stated"]
+    assert root_cause_verdict(t) == "stated, judged when you finish this case"
+    assert "Your root cause: not stated" not in render_markdown(fb)

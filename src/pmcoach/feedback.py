@@ -237,6 +237,14 @@ def _model_diff(s: Scenario, rep: Any) -> list[str]:
     return out
 
 
+def root_cause_verdict(t: dict[str, Any]) -> str:
+    """How the candidate's root cause is reported: judged once the case is over; stated but
+    not yet judged while it is still open (the judgement would hint at the answer)."""
+    if t["root_cause_correct"] is None:
+        return "stated, judged when you finish this case" if t.get("root_cause_stated") else "not stated"
+    return "right" if t["root_cause_correct"] else "not right"
+
+
 def _troubleshooting(
     case: TroubleshootingCase, ct: Sequence[TurnLike], turns: Sequence[TurnLike],
     criteria: dict[str, dict[str, Any]], hints: int,
@@ -334,8 +342,7 @@ def render_markdown(fb: dict[str, Any]) -> str:
             dim = t["root_cause_dimension"].replace("_", " ")
             out += ["", f"You reached the root cause's dimension ({dim}) after {reached} checks." if reached
                     else f"You never asked about the root cause's dimension ({dim})."]
-        verdict = {True: "right", False: "not right", None: "not stated"}[t["root_cause_correct"]]
-        out += ["", f"Your root cause: {verdict}. The root cause: {t['root_cause']}"]
+        out += ["", f"Your root cause: {root_cause_verdict(t)}. The root cause: {t['root_cause']}"]
         if t["expected_action_plan"]:
             out += ["", "Expected action plan:"] + [f"- {p}" for p in t["expected_action_plan"]]
         if t["hints_used"]:
@@ -407,7 +414,7 @@ def render_html(fb: dict[str, Any]) -> str:
         sections.append(f"<h2>Trade-off</h2><p>{e(t['prompt'])}</p><p>You missed: {e(', '.join(t['you_missed']) or 'nothing')}</p>"
                         f"<ul>{pts}</ul><p><b>Verdict:</b> {e(t['verdict'])}</p>")
     for t in fb["troubleshooting"]:
-        verdict = {True: "right", False: "not right", None: "not stated"}[t["root_cause_correct"]]
+        verdict = root_cause_verdict(t)
         plan = "".join(f"<li>{e(p)}</li>" for p in t["expected_action_plan"])
         sections.append(f"<h2>Troubleshooting</h2><p>{e(t['prompt'])}</p><p>Your path: {e(' → '.join(t['dimensions_asked']) or 'none')}</p>"
                         f"<p>Your root cause: <b>{verdict}</b>. Root cause: {e(t['root_cause'])}</p><ul>{plan}</ul>")

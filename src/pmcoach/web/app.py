@@ -40,7 +40,7 @@ from ..cheatsheet import render_cheatsheet
 from ..coach import Coach, cheatsheet
 from ..errors import InputError, PmcoachError, UnknownCaseError, UnknownProductError
 from ..feedback import render_html as feedback_html
-from ..feedback import score_chart_svg
+from ..feedback import root_cause_verdict, score_chart_svg
 from ..kb import Bank, load_bank
 from ..progress import progress_series, svg_chart
 from ..rubric import AREAS, TITLES
@@ -243,7 +243,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
     web = Web(store=store, bank=bank, coach=Coach(store, bank, assist=assist), accounts=require_accounts, env=env)
     env.globals.update(TITLES=TITLES, AREAS=AREAS, version=__version__, accounts=require_accounts,
                        streaming=assist is not None,
-                       CHECKLIST=views.CHECKLIST)
+                       CHECKLIST=views.CHECKLIST, root_cause_verdict=root_cause_verdict)
 
     app = FastAPI(
         title="pmcoach",
