@@ -176,7 +176,7 @@ def _fact_answered(rows: list[dict[str, Any]]) -> dict[str, Any]:
         iv.opening()
         reply = iv.respond(r["text"])
         total += 1
-        ok += any(case.facts.get(d, "\0") in reply.text for d in r["dims"])
+        ok += any(f.text in reply.text for d in r["dims"] for f in case.facts.get(d, []))
     return {"played": total, "fact_given": round(ok / total, 3) if total else None}
 
 

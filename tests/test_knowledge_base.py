@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,34 @@ def test_unknown_product_suggests_close_matches() -> None:
     with pytest.raises(UnknownProductError) as err:
         BANK.find("facebok grops")
     assert "Facebook Groups" in str(err.value)
+
+
+def test_version_1_files_still_load_and_newer_ones_fail_clearly(tmp_path) -> None:
+    """A version-1 file (one paragraph per dimension, a trade-off 'context') loads as sentence
+    facts; a file from a newer pmcoach is refused with a message saying so."""
+    import yaml
+
+    from pmcoach.errors import ScenarioFileError
+    from pmcoach.kb import parse_file
+    from pmcoach.models import Scenario
+
+    src = Path(__file__).parent.parent / "src/pmcoach/data/scenarios/facebook-groups.yaml"
+    doc = yaml.safe_load(src.read_text(encoding="utf-8"))
+    doc["format_version"] = 1
+    for case in doc["troubleshooting"]:
+        case["facts"] = {d: " ".join(f if isinstance(f, str) else f["text"] for f in fs)
+                         for d, fs in case["facts"].items()}
+    for case in doc["tradeoffs"]:
+        case["context"] = " ".join(case.pop("data"))
+    old = tmp_path / "old.yaml"
+    old.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    s = parse_file(old, Scenario)
+    case = s.troubleshooting[0]
+    assert len(case.facts["platform"]) >= 1 and all(f.text.endswith((".", "?", "!")) for f in case.facts["platform"])
+    assert case.decisive() and all(d == case.root_cause_dimension for d, _ in case.decisive())
+    assert len(s.tradeoffs[0].data) >= 2
+    doc["format_version"] = 9
+    new = tmp_path / "new.yaml"
+    new.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(ScenarioFileError, match="newer pmcoach"):
+        parse_file(new, Scenario)

@@ -208,7 +208,7 @@ def test_prompt_injection_changes_no_score_and_leaks_nothing(attack: str, tmp_pa
         assert case.root_cause not in reply.text
         stored = [t.text for t in coach.store.turns(st.session_id)]
         assert not any(case.root_cause in t for t in stored)
-        assert not any(case.facts["app_version"] in t for t in stored), "no fact revealed for an attack"
+        assert not any(f.text in t for f in case.facts["app_version"] for t in stored), "no fact revealed for an attack"
         coach.say(st.session_id, "Which platforms? I think it's the Android release; I'd roll back.")
         fb = coach.feedback(st.session_id)
         said = [t.text for t in coach.store.turns(st.session_id) if t.role == "candidate"]

@@ -59,18 +59,30 @@ def test_trade_off_scores_need_an_answer_about_this_case() -> None:
     assert "impact on the north star" in crit.found  # "participation" is the north star in plain words
 
 
+def _only_from(case, reply_text: str, dim: str) -> bool:
+    """The reply is made of facts of ``dim`` alone (at least one)."""
+    own = [f.text for f in case.facts[dim]]
+    others = [f.text for d, fs in case.facts.items() if d != dim for f in fs]
+    return any(t in reply_text for t in own) and not any(t in reply_text for t in others)
+
+
 def test_the_troubleshooting_game_names_rivals_and_lets_a_wrong_guess_go_on() -> None:
     s, case = BANK.case("groups-dau-drop-android")
     iv = Interview(s, Config(s.id, [case.id], start=case.id))
     iv.opening()
-    assert iv.respond("Is it the Reddit launch?").text == case.facts["competitor"]
-    r = iv.respond("Did we launch any marketing campaign?")
-    assert r.text == case.facts["marketing"]
-    assert iv.respond("My hypothesis is it's the Reddit redesign.").kind == "probe"
+    assert _only_from(case, iv.respond("Is it the Reddit launch?").text, "competitor")
+    assert _only_from(case, iv.respond("Did we launch any marketing campaign?").text, "marketing")
+    r = iv.respond("My hypothesis is it's the Reddit redesign.")
+    assert r.kind == "probe" and not iv.finished and "clear plan" not in r.text  # no fact against it yet
     r = iv.respond("Actually, wait, let me check more. Is it one platform?")
-    assert r.kind == "fact" and r.text == case.facts["platform"] and not iv.finished
+    assert r.kind == "fact" and _only_from(case, r.text, "platform") and not iv.finished
+    assert _only_from(case, iv.respond("Is it one app version?").text, "app_version")
+    r = iv.respond("I still think the root cause is Reddit's new app taking our users.")
+    decisive = [f.text for f in case.facts["app_version"] if f.decisive]
+    assert r.kind == "hint" or any(t in r.text for t in decisive)  # challenged with what was revealed
     assert iv.respond("Can you give me a hint?").kind == "hint"
-    iv.respond("I think the root cause is the Android 412 release.")
+    r = iv.respond("I think the root cause is the Android 412 release.")
+    assert r.kind == "probe" and not iv.finished  # right, but no plan yet: asked once
     assert iv.respond("I'd roll back and add an alert.").kind == "end"
     assert iv.case_state[case.id].root_cause_correct is True
 

@@ -10,14 +10,14 @@ def render_cheatsheet(doc: dict[str, Any]) -> str:
            f"**Ask:** {doc['question']}", ""]
     if doc["kind"] == "troubleshooting":
         out += [f"*{doc['how_to_play']}*", "", "| Dimension | Answer if asked |", "|---|---|"]
-        out += [f"| {d.replace('_', ' ')} | {f.replace('|', '/')} |" for d, f in doc["facts"].items()]
+        out += [f"| {d.replace('_', ' ')} | {' '.join(fs).replace('|', '/')} |" for d, fs in doc["facts"].items()]
         out += ["", f"**Root cause** ({doc['root_cause_dimension']}): {doc['root_cause']}", "", "**Red herrings:**"]
         out += [f"- {r}" for r in doc["red_herrings"]]
         out += ["", "**Hints, in order:**"] + [f"{i}. {h}" for i, h in enumerate(doc["hints"], 1)]
         out += ["", "**Expected action plan:**"] + [f"- {a}" for a in doc["action_plan"]]
     else:
         out += ["**What moved:** " + ", ".join(f"{m['metric']} {m['change']}" for m in doc["movements"]), "",
-                f"**Context if asked:** {doc['context']}", "", "**A strong answer makes these points:**"]
+                "**Data, given only when asked:**", *(f"- {d}" for d in doc['data']), "", "", "**A strong answer makes these points:**"]
         out += [f"- {p}" for p in doc["strong_points"]]
         out += ["", f"**Defensible verdict:** {doc['verdict']}", "", "**Conditions:**"]
         out += [f"- {c}" for c in doc["conditions"]]

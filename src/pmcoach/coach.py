@@ -243,19 +243,21 @@ def cheatsheet(bank: Bank, case_id: str) -> dict[str, Any]:
         doc.update({
             "metric": case.metric,
             "change": case.change,
-            "facts": dict(case.facts),
+            "facts": {d: [f.text for f in fs] for d, fs in case.facts.items()},
+            "decisive_facts": [f.text for _, f in case.decisive()],
             "root_cause": case.root_cause,
             "root_cause_dimension": case.root_cause_dimension,
             "red_herrings": case.red_herrings,
             "action_plan": case.action_plan,
             "hints": case.hints,
-            "how_to_play": "Reveal a fact only when the candidate asks about its dimension; answer tersely; never "
-                           "state the root cause until they commit to one.",
+            "how_to_play": "Give only the one or two facts that answer what was asked, in a sentence; never "
+                           "volunteer another dimension's facts; never state the root cause. Challenge a wrong "
+                           "conclusion with a fact already given.",
         })
     else:
         doc.update({
             "movements": [m.model_dump() for m in case.movements],
-            "context": case.context,
+            "data": [f.text for f in case.data],
             "strong_points": case.strong_points,
             "verdict": case.verdict,
             "conditions": case.conditions,

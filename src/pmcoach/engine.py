@@ -15,7 +15,8 @@ from typing import Any
 
 from .analysis import analyse, caveat_probe, classify, product_name, vanity_pushback
 from .analysis.diagnostics import classify_with_spans
-from .analysis.text import content_tokens, gradable
+from .analysis.facts import Judgement, dimension_scores, judge_conclusion, retrieve, retrieve_data
+from .analysis.text import gradable
 from .errors import InputError
 from .models import Scenario, TradeoffCase, TroubleshootingCase
 
@@ -80,6 +81,10 @@ class _CaseState:
     hypothesis: str | None = None
     root_cause_correct: bool | None = None
     plan_given: bool = False
+    plan_asked: bool = False
+    wrong: int = 0  # wrong conclusions stated
+    nudged: bool = False
+    revealed: list[str] = field(default_factory=list)  # fact keys, in the order given
     turns: int = 0
     done: bool = False
     texts: list[str] = field(default_factory=list)
@@ -385,9 +390,19 @@ class Interview:
     def _tradeoff(self, case: TradeoffCase, text: str, at: float) -> Reply:
         st = self.case_state[case.id]
         st.turns += 1
-        if text.rstrip().endswith("?") and len(text) < 300 and "context" not in st.probes:
-            st.probes.add("context")
-            return Reply(case.context, "tradeoff", "clarification", {"case_id": case.id})
+        if text.rstrip().endswith("?") and len(text) < 300:
+            # a clarifying question: the one or two data points that answer it
+            hits = retrieve_data(case.fact_rows(), text)
+            info: dict[str, Any] = {"case_id": case.id, "facts": [h.key for h in hits]}
+            if not hits:
+                return Reply("We don't have data on that. Work with what you have, and say what you'd want to "
+                             "know.", "tradeoff", "clarification", info)
+            new = [h for h in hits if h.key not in st.revealed]
+            st.revealed.extend(h.key for h in new)
+            if not new:
+                info["repeat"] = True
+            text_out = " ".join(h.text for h in new) if new else f"As I said: {hits[0].text}"
+            return Reply(text_out, "tradeoff", "clarification", info)
         st.texts.append(text)
         rep = _analysed("\n\n".join(st.texts), self.s, "tradeoff", case)
         crit = rep.criteria["tradeoffs"]
@@ -418,77 +433,109 @@ class Interview:
         if re.search(r"\b(?:a|another|any|one more|give me a|can i (?:get|have) a) hint\b|^hint\??$", low):
             return self._hint(at)
         spans = classify_with_spans(text)
-        dims = _case_dimensions(self.s, case, text, [d for d in classify(text) if d != "other"])
+        dims, scores = dimension_scores(text)
+        dims = _case_dimensions(self.s, case, text, [d for d in dims if d != "other"])
         if not dims and extra_dims:
             # a model's reading of a question the rules could not place: at most two known dimensions
             dims = [str(d) for d in extra_dims if d in case.facts][:2]
         analysis: dict[str, Any] = {"case_id": case.id, "dimensions": dims or ["other"],
                                     "signals": {d: w for d, w in spans}}
-        asks_cause = re.search(r"\b(?:what(?:'s| is| was) the (?:root )?cause|tell me the (?:answer|cause)|just tell me|"
-                               r"what happened|give me the answer|reveal)\b", low)
-        is_question = "?" in text or bool(re.match(r"\s*(?:is|are|was|were|did|do|does|has|have|can|could|any|which|"
-                                                   r"what|when|where|who|how)\b", low))
-        hypothesis = _hypothesis(text) and not is_question
+        if _gives_up(text):
+            return self._nudge(case, st, analysis, "I can't give you the cause: finding it is the exercise.")
+        conclusion = _concludes(text)
         plan = _has_plan(text)
-        done_words = re.search(r"\b(?:that'?s (?:my|it)|final answer|i'?m done|nothing more|no more questions|"
-                               r"i don'?t know)\b", low)
-        if hypothesis:
-            # a stated root cause: ask for the plan (and the evidence) once per hypothesis
-            st.hypothesis = text
-            st.root_cause_correct = _root_cause_matches(case, text)
-            analysis["hypothesis"] = True
-            if plan:
-                st.plan_given = True
-                st.done = True
-                return self._advance(at, "Thanks, that's a clear plan.", analysis)
-            st.probes.discard("plan-asked")
-            st.probes.add("plan-asked")
-            asked = sum(1 for p in st.probes if p.startswith("hyp"))
-            st.probes.add(f"hyp{asked + 1}")
-            if asked >= 3:
-                st.done = True
-                return self._advance(at, "Thanks.", analysis)
-            return Reply("OK. What makes you confident, and what would you do about it? (Or keep asking questions.)",
-                         "troubleshooting", "probe", analysis)
-        if st.hypothesis and "plan-asked" in st.probes and not dims:
+        if conclusion:
+            return self._conclusion(case, st, text, plan, at, analysis)
+        asking = "?" in text
+        if st.hypothesis and st.root_cause_correct and st.plan_asked and (plan or not asking):
             # the answer to "what would you do about it?"
-            st.probes.discard("plan-asked")
-            if plan or done_words:
-                st.plan_given = plan
-                st.done = True
-                analysis["plan"] = plan
-                return self._advance(at, "Thanks, that's a clear plan." if plan else "Thanks.", analysis)
-        st.probes.discard("plan-asked")  # back to asking questions
-        if asks_cause and not dims:
-            return Reply("I can't tell you that: it's what you're here to find. Which dimension would you check next?",
-                         "troubleshooting", "clarification", analysis)
-        if not dims:
-            if done_words and st.asked:
-                return Reply("Then tell me your best guess at the root cause, and what you would do.",
-                             "troubleshooting", "probe", analysis)
-            return Reply("Can you be more specific? You can ask about when and how it moved, where, on which "
-                         "platforms, for whom, or what changed, inside or outside the company.",
-                         "troubleshooting", "clarification", analysis)
-        answers = []
-        for d in dims:
-            fact = case.facts.get(d)  # type: ignore[call-overload]
-            if fact is None:
-                continue
-            repeat = d in st.asked
-            st.asked.append(d)
-            label = d.replace("_", " ").capitalize()
-            if len(dims) > 1:
-                answers.append(f"{label}: {'As I said, ' if repeat else ''}{fact}")
-            else:
-                answers.append(f"As I said: {fact}" if repeat else fact)
+            st.plan_asked = False
+            st.plan_given = plan
+            st.done = True
+            analysis["plan"] = plan
+            return self._advance(at, "Thanks, that's a clear plan." if plan else "Thanks.", analysis)
+        st.plan_asked = False
+        found = retrieve(case.fact_rows(), text, dims or ["other"], scores)
+        if not found.hits:
+            if not dims:
+                return Reply("We don't have data on that. You can ask about when and how it moved, where, on which "
+                             "platforms, for whom, or what changed, inside or outside the company.",
+                             "troubleshooting", "clarification", analysis)
+            return Reply("We don't have data on that.", "troubleshooting", "fact", analysis)
+        new = [h for h in found.hits if h.key not in st.revealed]
+        analysis["facts"] = [h.key for h in found.hits]
+        st.asked.extend(dict.fromkeys(h.dimension for h in found.hits))
+        if new:
+            st.revealed.extend(h.key for h in new)
+            answer = " ".join(h.text for h in new)
+        else:
+            analysis["repeat"] = True
+            answer = f"As I said: {found.hits[0].text}"
         left = self.budget_left(at)
         if left is not None and left < 0:
-            return self._advance(at, " ".join(answers) + " We're at time: what's your root cause and plan? "
+            return self._advance(at, answer + " We're at time: what's your root cause and plan? "
                                  "(Tell me in your feedback.)", analysis)
         if st.turns >= 25 and "wrap" not in st.probes:
             st.probes.add("wrap")
-            answers.append("We're running short on time: what do you think the root cause is?")
-        return Reply(" ".join(answers), "troubleshooting", "fact", analysis)
+            answer += " We're running short on time: what do you think the root cause is?"
+        elif not st.nudged and _stuck(case, st):
+            st.nudged = True
+            area = _uncovered_area(case, st)
+            if area:
+                analysis["nudge"] = area
+                answer += f" You've asked a lot; what about {area}?"
+        return Reply(answer, "troubleshooting", "fact", analysis)
+
+    def _nudge(self, case: TroubleshootingCase, st: _CaseState, analysis: dict[str, Any], lead: str) -> Reply:
+        """A candidate who gives up or asks for the answer: a nudge toward what they have not
+        looked at, or the next hint when they have looked everywhere."""
+        area = _uncovered_area(case, st)
+        analysis["nudge"] = area or "hint"
+        if area:
+            return Reply(f"{lead} You haven't looked at {area} yet: what would you ask there?",
+                         "troubleshooting", "probe", analysis)
+        n = min(st.hints_used, len(case.hints) - 1)
+        st.hints_used += 1
+        self.hints["troubleshooting"] = self.hints.get("troubleshooting", 0) + 1
+        analysis["hint"] = n + 1
+        return Reply(f"{lead} Here's a hint: {case.hints[n]}", "troubleshooting", "hint", analysis)
+
+    def _conclusion(self, case: TroubleshootingCase, st: _CaseState, text: str, plan: bool, at: float,
+                    analysis: dict[str, Any]) -> Reply:
+        """A stated root cause, judged by meaning. Right with a plan closes the case; right
+        without one gets one request for the plan; wrong is challenged, never praised, and
+        never ends the case (a hint after the second)."""
+        verdict = root_cause_judgement(case, text)
+        st.hypothesis = text
+        st.root_cause_correct = verdict.right
+        analysis["hypothesis"] = True
+        analysis["conclusion"] = "right" if verdict.right else "wrong"
+        if verdict.right:
+            if plan or st.plan_asked:
+                st.plan_given = plan
+                st.done = True
+                analysis["plan"] = plan
+                return self._advance(at, "That's it. Thanks, that's a clear plan." if plan else "Thanks.", analysis)
+            st.plan_asked = True
+            return Reply("What would you do about it, and how would you confirm it?", "troubleshooting", "probe",
+                         analysis)
+        st.wrong += 1
+        st.plan_asked = False
+        if st.wrong == 2 or (st.wrong > 2 and st.wrong % 2 == 0):
+            n = min(st.hints_used, len(case.hints) - 1)
+            st.hints_used += 1
+            self.hints["troubleshooting"] = self.hints.get("troubleshooting", 0) + 1
+            analysis["hint"] = n + 1
+            return Reply(f"I'm not convinced. Here's a hint: {case.hints[n]}", "troubleshooting", "hint", analysis)
+        against = _contradicting(case, st, [*verdict.dimensions, *analysis["dimensions"]])
+        if against:
+            analysis["challenge"] = against
+            fact = case.fact(against)
+            said = fact.text if fact else ""
+            return Reply(f"How does that square with what I told you: \"{said}\"?", "troubleshooting", "probe",
+                         analysis)
+        analysis["challenge"] = "data"
+        return Reply("What data would rule that in or out? Ask me for it.", "troubleshooting", "probe", analysis)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -528,7 +575,7 @@ def _case_dimensions(s: Scenario, case: TroubleshootingCase, text: str, dims: li
     fact or the product's threats is the competitor dimension, not a launch of ours; launching
     a campaign is marketing."""
     low = text.lower()
-    rivals = (_names(case.facts.get("competitor", "")) | _names(" ".join(s.rationale.weaknesses_threats))) - \
+    rivals = (_names(case.sheet("competitor")) | _names(" ".join(s.rationale.weaknesses_threats))) - \
         _names(f"{s.product} {s.company}")
     said = {w for w in rivals if re.search(rf"\b{re.escape(w)}\b", text)}
     out = list(dims)
@@ -597,10 +644,28 @@ _PLAN = re.compile(
     r"restore|re-?enable|launch|counter|respond|lobby|adjust|reallocate|re-?invest|re-?instate|update)\w*\b|\bnext steps?\b|\baction plan\b",
     re.I,
 )
+_GIVE_UP = re.compile(
+    r"\b(?:i (?:don'?t|do not) know|no idea|not sure what to ask|i'?m stuck|i give up|(?:just )?tell me (?:the )?(?:answer|cause|root cause)|"
+    r"what(?:'s| is| was) the (?:root )?cause|can you (?:just )?tell me|give me the answer|tell me what happened|reveal)\b",
+    re.I,
+)
+_QUESTION_START = re.compile(r"\s*(?:is|are|was|were|did|do|does|has|have|can|could|any|which|what|when|where|who|how)\b", re.I)
 
 
 def _hypothesis(text: str) -> bool:
     return bool(_HYPOTHESIS.search(text))
+
+
+def _concludes(text: str) -> bool:
+    """A turn that states a root cause: a sentence that concludes, not one that asks."""
+    for sent in re.split(r"(?<=[.!?])\s+|\n+", text):
+        if sent.strip() and not sent.rstrip().endswith("?") and not _QUESTION_START.match(sent) and _hypothesis(sent):
+            return True
+    return False
+
+
+def _gives_up(text: str) -> bool:
+    return bool(_GIVE_UP.search(text)) and not _concludes(text)
 
 
 def _has_plan(text: str) -> bool:
@@ -609,20 +674,54 @@ def _has_plan(text: str) -> bool:
     )
 
 
-def _root_cause_matches(case: TroubleshootingCase, text: str) -> bool:
-    """Does a stated hypothesis name the case's root cause? By its dimension, by a detail only
-    the root cause has (a version or build number) or by most of its words."""
-    dims = set(classify(text))
-    if case.root_cause_dimension in dims:
-        return True
+#: The troubleshooting checklist's areas (DESIGN.md), in the order a candidate works them.
+AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("when it started and whether the data is right", ("definition", "time_period", "trend", "data_quality")),
+    ("where and on which platforms", ("geography", "platform", "app_version")),
+    ("who is affected and how they arrive", ("segment", "channel", "funnel_step")),
+    ("the same time last year", ("seasonality",)),
+    ("what changed inside the company", ("tech_change", "marketing")),
+    ("what changed outside it", ("industry", "competitor", "environment")),
+    ("what users say and what else moved", ("user_feedback", "related_metrics")),
+)
+
+
+def _uncovered_area(case: TroubleshootingCase, st: _CaseState) -> str | None:
+    """The checklist area the candidate has not asked about, the one holding a decisive fact first."""
+    asked = set(st.asked)
+    open_areas = [(name, dims) for name, dims in AREAS if not asked & set(dims)]
+    if not open_areas:
+        return None
+    key_dims = {d for d, _ in case.decisive()}
+    open_areas.sort(key=lambda a: not (set(a[1]) & key_dims))
+    return open_areas[0][0]
+
+
+def _stuck(case: TroubleshootingCase, st: _CaseState) -> bool:
+    """Many questions and no decisive fact yet."""
+    decisive = {f"{d}.{i}" for d, fs in case.facts.items() for i, f in enumerate(fs) if f.decisive}
+    return len(st.asked) >= 8 and not decisive & set(st.revealed)
+
+
+def _contradicting(case: TroubleshootingCase, st: _CaseState, dims: list[str]) -> str | None:
+    """A fact already given that a wrong conclusion must explain: a decisive one (it points
+    elsewhere), else the latest one from the dimension the conclusion blames."""
+    given = [k for k in st.revealed if case.fact(k) is not None]
+    decisive = [k for k in given if case.fact(k).decisive]  # type: ignore[union-attr]
+    if decisive:
+        return decisive[-1]
+    same = [k for k in given if k.split(".")[0] in dims]
+    return same[-1] if same else None
+
+
+def root_cause_judgement(case: TroubleshootingCase, text: str) -> Judgement:
+    """Judge a stated root cause against the case (see ``analysis.facts.judge_conclusion``);
+    a version or build number only the root cause names counts on its own."""
     names = {w for w in re.findall(r"\b[\w.+-]*\d[\w.+-]*\b", case.root_cause) if len(w) >= 3}
     herrings = " ".join(case.red_herrings)
-    telling = {w for w in names if not re.search(rf"\b{re.escape(w)}\b", herrings) and w.lower() not in case.prompt.lower()}
-    if any(re.search(rf"\b{re.escape(w)}\b", text) for w in telling):
-        return True
-    want = content_tokens(case.root_cause)
-    got = content_tokens(text)
-    return len(want & got) >= max(3, len(want) // 5)
+    telling = [w for w in names if not re.search(rf"\b{re.escape(w)}\b", herrings) and w.lower() not in case.prompt.lower()]
+    return judge_conclusion(case.root_cause, case.root_cause_dimension, [d for d, _ in case.decisive()],
+                            case.red_herrings, text, telling)
 
 
 def root_cause_reached(case: TroubleshootingCase, asked: list[str]) -> int | None:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from .analysis import analyse
 from .analysis.grading import Criterion, Evidence
-from .engine import MAIN_STAGES, root_cause_reached
+from .engine import MAIN_STAGES, root_cause_judgement, root_cause_reached
 from .errors import InputError
 from .models import Scenario, TradeoffCase, TroubleshootingCase
 from .rubric import AREAS, CORE_AREAS, SCORE_LABELS, TITLES
@@ -256,9 +256,14 @@ def _troubleshooting(
                 asked.append(d)
     ordered = list(dict.fromkeys(asked))
     hyp_turns = [t for t in ct if t.analysis.get("hypothesis")]
-    from .engine import _root_cause_matches
-
-    correct = _root_cause_matches(case, hyp_turns[-1].text) if hyp_turns else None
+    correct: bool | None = None
+    if hyp_turns:
+        # the conclusion that counts is the last one; a right one stated earlier still counts
+        judged = [t.analysis.get("conclusion") for t in hyp_turns]
+        if all(j in ("right", "wrong") for j in judged):
+            correct = "right" in judged
+        else:  # turns stored before conclusions were judged in the engine
+            correct = any(root_cause_judgement(case, t.text).right for t in hyp_turns)
     if ct:
         text, index = _joined(ct)
         try:

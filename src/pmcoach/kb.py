@@ -73,6 +73,10 @@ def parse_text(text: str, model: type[M], path: Path | str = "<text>") -> M:
 # --------------------------------------------------------------------------- lint
 
 
+#: Longest fact a version-2 sheet may hold, in words.
+MAX_FACT_WORDS = 45
+
+
 def lint_scenario(s: Scenario | Archetype) -> list[str]:
     """Content checks the schema cannot express: references, tiers, fact sheets.
 
@@ -183,6 +187,19 @@ def lint_scenario(s: Scenario | Archetype) -> list[str]:
             flat = " ".join(re.findall(r"\w+", h.lower()))
             if any(g in flat for g in grams):
                 problems.append(f"case {case.id}: a hint repeats the root cause")
+        if s.format_version >= 2 and not any(f.decisive for _, f in case.all_facts()):
+            problems.append(f"case {case.id}: no fact is marked decisive")
+        for dim, fs in case.facts.items():
+            if not fs:
+                problems.append(f"case {case.id}: {dim} has no fact, so a question about it cannot be answered")
+            seen_facts: set[str] = set()
+            for f in fs:
+                if len(f.text.split()) > MAX_FACT_WORDS:
+                    problems.append(f"case {case.id}: a {dim} fact has {len(f.text.split())} words; split it "
+                                    f"(at most {MAX_FACT_WORDS}, so an answer stays one sentence)")
+                if f.text.lower() in seen_facts:
+                    problems.append(f"case {case.id}: a {dim} fact is repeated")
+                seen_facts.add(f.text.lower())
         if case.root_cause_dimension == "other":
             problems.append(f"case {case.id}: root_cause_dimension cannot be 'other'")
         elif case.root_cause_dimension not in case.facts:

@@ -11,7 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions this pmcoach still reads. Version 1 wrote each troubleshooting dimension as one
+#: paragraph and a trade-off's data as one ``context`` paragraph; they are split into
+#: sentence facts on load (no fact marked decisive, so the root cause dimension's facts are).
+READABLE_VERSIONS = (1, 2)
 
 #: Troubleshooting dimensions (DESIGN.md). Every case's fact sheet answers each of them
 #: except ``other``, which is what a question that fits no dimension maps to.
@@ -82,6 +86,13 @@ def _check_id(value: str) -> str:
     if not _ID.match(value):
         raise ValueError("must be lowercase letters, digits and single '-' or '_' (e.g. 'dau-drop')")
     return value
+
+
+def _check_version(v: int) -> int:
+    if v not in READABLE_VERSIONS:
+        raise ValueError(f"this pmcoach reads format_version {', '.join(map(str, READABLE_VERSIONS))}, not {v}"
+                         f"{' (a newer pmcoach wrote it: upgrade)' if v > FORMAT_VERSION else ''}")
+    return v
 
 
 class _Model(BaseModel):
@@ -219,6 +230,38 @@ class Recommendation(_Model):
     guardrails: list[GuardrailPick] = Field(min_length=2)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_ABBREV_END = re.compile(r"\b(?:e\.g|i\.e|vs|etc|approx|U\.S|No)\.$", re.I)
+
+
+def sentences(paragraph: str) -> list[str]:
+    """A paragraph of a version-1 file, split into its sentences (abbreviations kept whole)."""
+    out: list[str] = []
+    for part in _SENTENCE_END.split(paragraph.strip()):
+        if out and _ABBREV_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        elif part:
+            out.append(part)
+    return out
+
+
+class Fact(_Model):
+    """One short fact of a case's world: a number or a statement, answered when asked."""
+
+    text: str = Field(min_length=3, description="One self-contained sentence, with its numbers.")
+    decisive: bool = Field(default=False, description="Needed to pin down the root cause (or the verdict).")
+    about: str | None = Field(default=None, description="Trade-off data only: what it is about (segment, guardrail, revenue...).")
+
+
+def _facts(value: object) -> object:
+    """Accept a paragraph (version 1), a list of sentences, or a list of facts."""
+    if isinstance(value, str):
+        return [{"text": t} for t in sentences(value)]
+    if isinstance(value, list):
+        return [{"text": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
 class Movement(_Model):
     metric: str
     change: str = Field(description="e.g. '-10%'")
@@ -229,13 +272,32 @@ class TradeoffCase(_Model):
     title: str
     prompt: str = Field(description="What the interviewer says.")
     movements: list[Movement] = Field(min_length=2)
-    context: str = Field(description="Extra facts the interviewer gives if asked.")
+    data: list[Fact] = Field(min_length=1, description="What the interviewer knows about the result, one fact each, given only when asked.")
     strong_points: list[str] = Field(min_length=3)
     verdict: str
     conditions: list[str] = Field(min_length=1)
     actions: list[str] = Field(min_length=2)
 
     _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _v1_context(cls, data: object) -> object:
+        if isinstance(data, dict) and "context" in data and "data" not in data:
+            data = dict(data)
+            data["data"] = _facts(data.pop("context"))
+        elif isinstance(data, dict) and "data" in data:
+            data = {**data, "data": _facts(data["data"])}
+        return data
+
+    def fact_rows(self) -> list[tuple[str, str, str]]:
+        """(key, what it is about, text) for every fact; a key is 'data.<index>'."""
+        return [(f"data.{i}", f.about or "data", f.text) for i, f in enumerate(self.data)]
+
+    @property
+    def context(self) -> str:
+        """All the case's data as one paragraph (for prompts and grading)."""
+        return " ".join(f.text for f in self.data)
 
 
 class TroubleshootingCase(_Model):
@@ -244,8 +306,8 @@ class TroubleshootingCase(_Model):
     prompt: str
     metric: str
     change: str
-    facts: dict[Dimension, str] = Field(
-        description="For every checklist dimension, the interviewer's terse answer."
+    facts: dict[Dimension, list[Fact]] = Field(
+        description="For every checklist dimension, the interviewer's short facts (one sentence each)."
     )
     root_cause: str
     root_cause_dimension: Dimension
@@ -254,6 +316,36 @@ class TroubleshootingCase(_Model):
     hints: list[str] = Field(min_length=2)
 
     _id = field_validator("id")(_check_id)
+
+    @field_validator("facts", mode="before")
+    @classmethod
+    def _v1_facts(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: _facts(v) for k, v in value.items()}
+        return value
+
+    def sheet(self, dimension: str) -> str:
+        """A dimension's facts as one paragraph ('' when the sheet has none)."""
+        return " ".join(f.text for f in self.facts.get(dimension, []))  # type: ignore[call-overload]
+
+    def fact_rows(self) -> list[tuple[str, str, str]]:
+        """(key, dimension, text) for every fact; a key is '<dimension>.<index>'."""
+        return [(f"{d}.{i}", d, f.text) for d, fs in self.facts.items() for i, f in enumerate(fs)]
+
+    def fact(self, key: str) -> Fact | None:
+        d, _, i = key.partition(".")
+        fs = self.facts.get(d, [])  # type: ignore[call-overload]
+        return fs[int(i)] if i.isdigit() and int(i) < len(fs) else None
+
+    def all_facts(self) -> list[tuple[str, Fact]]:
+        """Every fact with its dimension, in sheet order."""
+        return [(d, f) for d, fs in self.facts.items() for f in fs]
+
+    def decisive(self) -> list[tuple[str, Fact]]:
+        """The facts that pin down the root cause: those marked so, or (a version-1 sheet)
+        the root cause dimension's."""
+        marked = [(d, f) for d, f in self.all_facts() if f.decisive]
+        return marked or [(d, f) for d, f in self.all_facts() if d == self.root_cause_dimension]
 
 
 class Scenario(_Model):
@@ -279,12 +371,7 @@ class Scenario(_Model):
 
     _id = field_validator("id")(_check_id)
 
-    @field_validator("format_version")
-    @classmethod
-    def _version(cls, v: int) -> int:
-        if v != FORMAT_VERSION:
-            raise ValueError(f"this pmcoach reads format_version {FORMAT_VERSION}, not {v}")
-        return v
+    _version = field_validator("format_version")(_check_version)
 
     def metric(self, metric_id: str) -> Metric:
         for m in self.metrics:
@@ -326,9 +413,4 @@ class Archetype(_Model):
     metrics: list[Metric] = Field(min_length=6)
     recommendation: Recommendation
 
-    @field_validator("format_version")
-    @classmethod
-    def _version(cls, v: int) -> int:
-        if v != FORMAT_VERSION:
-            raise ValueError(f"this pmcoach reads format_version {FORMAT_VERSION}, not {v}")
-        return v
+    _version = field_validator("format_version")(_check_version)

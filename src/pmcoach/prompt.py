@@ -35,16 +35,17 @@ def chatbot_prompt(s: Scenario) -> str:
         lines.append(f"- {t.prompt} (if asked for context: {t.context})")
     lines += [
         "",
-        "Troubleshooting follow-up. HIDDEN FACTS: never reveal the root cause, and reveal a "
-        "fact only when I ask about its dimension. Answer tersely, like 'No change there.' "
+        "Troubleshooting follow-up. HIDDEN FACTS: never reveal the root cause, and give only the "
+        "one or two facts that answer what I asked, in a sentence with their numbers. Never volunteer another "
+        "dimension's facts. Answer tersely, like 'No change there.' "
         "A question that fits no dimension gets a short clarifying reply. Dimensions: "
         + ", ".join(DIMENSIONS)
         + ".",
     ]
     case = s.troubleshooting[0]
     lines.append(f'Ask: "{case.prompt}"')
-    for dim, fact in case.facts.items():
-        lines.append(f"- {dim}: {fact}")
+    for dim in case.facts:
+        lines.append(f"- {dim}: {case.sheet(dim)}")
     lines.append(f"- Root cause (reveal only at the end, if I ask): {case.root_cause}")
     lines += [
         "",

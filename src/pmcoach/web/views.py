@@ -67,7 +67,7 @@ def game(iv: Interview) -> dict[str, Any] | None:
         return None
     st = iv.case_state[case.id]
     asked = list(dict.fromkeys(st.asked))
-    facts = [{"dimension": d, "fact": case.facts[d]} for d in asked if d in case.facts]
+    facts = [{"dimension": k.split(".")[0], "fact": f.text} for k in st.revealed if (f := case.fact(k)) is not None]
     return {
         "case_id": case.id,
         "prompt": case.prompt,
