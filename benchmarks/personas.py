@@ -2,7 +2,9 @@
 
     python benchmarks/personas.py [--case ID] [--persona NAME] [--show NAME:CASE] [--json]
 
-Every persona plays every troubleshooting case of the bank (or the one given). Each run
+Every persona plays a whole interview for every troubleshooting case of the bank (or the one
+given): the main question of the case's product in its own wording (answers built from the
+scenario's facts, so a strong candidate says true things), then the case. Each run
 reports: turns to finish (or "open" when the persona stopped first), pushbacks and how many
 were unwarranted, facts reached and whether a decisive one was, praise given to a wrong
 conclusion, a wrong conclusion that ended the case, whether a right conclusion with a plan
@@ -12,7 +14,7 @@ closed it at once, and the feedback scores. The personas' questions are generic
 Personas:
   strong      works the checklist in order, concludes with the root cause and a plan once a
               decisive fact is on the table
-  vanity      opens with a vanity-metric framing of the drop, then plays as strong
+  vanity      proposes DAU, likes and time as success in the main question, then plays as strong
   wanderer    drifts off topic between questions, then concludes
   wrong       states two wrong conclusions (a red herring, then a generic guess), then the right one
   plain       plain everyday questions, then the root cause in plain words with a plan
@@ -41,7 +43,13 @@ from pmcoach.kb import load_bank
 from pmcoach.models import Scenario, TroubleshootingCase
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "personas.yaml").read_text(encoding="utf-8"))
-PRAISE = re.compile(r"\b(?:good|great|nice|well done|exactly|correct|that's it|clear plan|spot on|perfect)\b", re.I)
+PRAISE = re.compile(r"\b(?:good|great|nice|well done|exactly right|correct|that's it|clear plan|spot on|perfect|"
+                    r"you got it|agreed)\b", re.I)
+
+
+def _own_words(reply: str) -> str:
+    """The interviewer's own words: not a quoted fact, not the text of a hint."""
+    return re.sub(r"\"[^\"]*\"", "", re.split(r"[Hh]int:", reply)[0])
 MAX_TURNS = 40
 
 
@@ -59,6 +67,7 @@ class Run:
     persona: str
     case_id: str
     turns: int = 0
+    main_turns: int = 0
     finished: bool = False
     pushbacks: int = 0
     unwarranted: int = 0
@@ -79,9 +88,9 @@ Script = Callable[[Scenario, TroubleshootingCase, "Game"], Iterator[str]]
 class Game:
     """The interviewer, the stored turns, and what a persona can see of the replies."""
 
-    def __init__(self, s: Scenario, case: TroubleshootingCase, persona: str) -> None:
+    def __init__(self, s: Scenario, case: TroubleshootingCase, persona: str, main: bool = True) -> None:
         self.s, self.case = s, case
-        self.iv = Interview(s, Config(s.id, [case.id], start=case.id))
+        self.iv = Interview(s, Config(s.id, [case.id], start="main" if main else case.id))
         self.turns: list[Turn] = []
         self.run = Run(persona, case.id)
         for r in self.iv.opening():
@@ -108,12 +117,13 @@ class Game:
             run.pushbacks += 1
             run.unwarranted += not vanity
         got = r.analysis.get("facts", [])
-        run.facts = len(self.iv.case_state[self.case.id].revealed)
+        state = self.iv.case_state.get(self.case.id)
+        run.facts = len(state.revealed) if state else 0
         run.decisive = run.decisive or bool(self.decisive_keys & set(got))
         concl = r.analysis.get("conclusion")
         if concl == "wrong":
             run.wrong_conclusions += 1
-            run.wrong_praised += bool(PRAISE.search(r.text))
+            run.wrong_praised += bool(PRAISE.search(_own_words(r.text)))
             run.wrong_ended += self.iv.finished
         if concl == "right" and r.analysis.get("plan") is not None or (concl == "right" and _plan_in(text)):
             run.right_with_plan += 1
@@ -127,6 +137,124 @@ class Game:
     @property
     def over(self) -> bool:
         return self.iv.finished or self.run.turns >= MAX_TURNS
+
+
+# --------------------------------------------------------------------------- the main question
+
+
+def _first(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text.strip())[0].rstrip(".")
+
+
+def _low(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _names(s: Scenario, ids: list[str]) -> list[str]:
+    return [s.metric(i).name for i in ids]
+
+
+def main_answers(style: str, s: Scenario) -> list[str]:
+    """A candidate's answers to the four parts of the main question, in a wording style."""
+    r, rec = s.rationale, s.recommendation
+    j = s.journeys[0]
+    seg_of_j = s.segment(j.segment).name
+    segs = [x.name for x in s.segments]
+    objs = [_first(s.objective(o).statement) for o in s.prioritization.objectives]
+    ns = s.metric(rec.north_star.metric)
+    sec = _names(s, [x.metric for x in rec.secondary])
+    guard = _names(s, [x.metric for x in rec.guardrails])
+    steps = [st.name.lower() for st in j.steps]
+    if style == "plain":
+        return [
+            f"People use {s.product} because {_low(_first(r.why_exists[0]))}. What worries me is "
+            f"{_low(_first(r.weaknesses_threats[0]))}.",
+            f"The people who use it are {', '.join(segs[:-1])} and {segs[-1]}. Someone in the {seg_of_j} group would "
+            f"usually {', then '.join(steps[:4])}.",
+            f"What I'd aim for, most important first: {_low(objs[0])}. After that, {_low(objs[1])}. "
+            f"{_first(s.prioritization.reason)}.",
+            f"The main number I'd watch: {_low(_first(ns.definition))}. I'd also follow {', '.join(sec[:2]).lower()}, "
+            f"and I'd keep an eye on {' and '.join(guard[:2]).lower()} so we don't break anything.",
+        ]
+    if style == "terse":
+        return [
+            f"- why: {_low(_first(r.why_exists[0]))}\n- threat: {_low(_first(r.weaknesses_threats[0]))}\n"
+            f"- stage: {r.lifecycle_stage}",
+            f"- segs: {' / '.join(segs)}\n- journey ({seg_of_j}): {' -> '.join(steps[:5])}",
+            f"- goals: 1) {_low(objs[0])} 2) {_low(objs[1])} 3) {_low(objs[2]) if len(objs) > 2 else ''}\n"
+            f"- why 1st: {_low(_first(s.prioritization.reason))}",
+            f"- NS: {ns.name}\n- inputs: {', '.join(sec[:3])}\n- guardrails: {', '.join(guard[:3])}",
+        ]
+    return [
+        f"{s.product} exists because {_low(_first(r.why_exists[0]))}. It serves {s.company}'s mission: "
+        f"{_low(_first(r.mission))}. The biggest threat is {_low(_first(r.weaknesses_threats[0]))}. It is "
+        f"{r.lifecycle_stage}, so {_low(_first(r.lifecycle_note))}.",
+        f"The key segments are {', '.join(segs[:-1])} and {segs[-1]}. Take {seg_of_j}: {' -> '.join(steps)}.",
+        f"My goals, in order: first, {_low(objs[0])}; second, {_low(objs[1])}"
+        + (f"; third, {_low(objs[2])}" if len(objs) > 2 else "") + f". {_first(s.prioritization.reason)}.",
+        f"My north star is {ns.name.lower()}: {_low(_first(ns.definition))}. Secondary metrics: "
+        f"{', '.join(sec).lower()}. Guardrails: {', '.join(guard).lower()}.",
+    ]
+
+
+def probe_answer(s: Scenario, question: str) -> str:
+    """What a prepared candidate says to one of the interviewer's probes."""
+    rec = s.recommendation
+    guard = _names(s, [x.metric for x in rec.guardrails])
+    for alt in rec.north_star.alternatives:
+        if s.metric(alt.metric).name.lower() in question.lower():
+            return f"Because {s.metric(alt.metric).name.lower()} falls short: {_low(alt.why_not)}"
+    low = question.lower()
+    if "game" in low:
+        return f"A team could push low-quality activity to inflate it, so I'd pair it with {guard[0].lower()}."
+    if "guardrail" in low and "drop" in low:
+        return ("I wouldn't ship on the north star alone: I'd size the guardrail loss, see which segment it hits, "
+                "and launch only if it stays within its threshold.")
+    if "a/b" in low or "test" in low:
+        return ("Per user, over at least two to four weeks to wash out novelty; I'd distrust a win that sits in one "
+                "segment or comes with a guardrail loss.")
+    if "define" in low:
+        return f"{_first(s.metric(rec.north_star.metric).definition)}."
+    return f"I'd also watch {', '.join(guard).lower()} so that pushing on it doesn't break anything."
+
+
+def main_script(persona: str, s: Scenario) -> list[tuple[str, bool]]:
+    """(text, proposes a vanity metric as success) for each main-question turn of a persona."""
+    style = {"plain": "plain", "terse": "terse"}.get(persona, "pm")
+    ans = [(a, False) for a in main_answers(style, s)]
+    if persona == "vanity":
+        ans[3] = ("North star: DAU. I'd also track likes and total time spent, because more of them means "
+                  "people love the product.", True)
+        ans.append((main_answers("pm", s)[3], False))
+    elif persona == "paste":
+        ans = [("\n\n".join(a for a, _ in ans), False)]
+    elif persona == "idk":
+        ans.insert(0, ("I don't know.", False))
+    elif persona == "wanderer":
+        ans.insert(1, ("Before that, I'd love to know how the team is organised and who I'd work with.", False))
+    elif persona == "answer":
+        ans.insert(0, ("Can you just tell me what a good answer looks like?", False))
+    return ans
+
+
+def play_main(g: Game, persona: str) -> None:
+    queue = main_script(persona, g.s)
+    stages = ("clarify", "rationale", "segments", "objectives", "metrics")
+    while g.iv.stage in stages and g.run.turns < 30:
+        last = g.last
+        if last is not None and last.kind in ("probe", "pushback") and last.stage == "metrics" and (
+                not queue or persona != "vanity" or last.kind == "probe"):
+            if last.kind == "pushback" and queue:
+                text, vain = queue.pop(0)
+                g.say(text, vanity=vain)
+                continue
+            g.say(probe_answer(g.s, last.text))
+            continue
+        if queue:
+            text, vain = queue.pop(0)
+            g.say(text, vanity=vain)
+        else:
+            g.say("/skip")
 
 
 def _plan_in(text: str) -> bool:
@@ -166,12 +294,6 @@ def methodical(style: str) -> Script:
     return play
 
 
-def vanity(s: Scenario, case: TroubleshootingCase, g: Game) -> Iterator[str]:
-    yield ("Before digging in: to judge the fix I'd make total page views and likes our north star, "
-           "since more views means more engagement.")
-    yield from methodical("pm")(s, case, g)
-
-
 def wanderer(s: Scenario, case: TroubleshootingCase, g: Game) -> Iterator[str]:
     wander = [_fill(w, s, case) for w in DATA["wander"]]
     for i, q in enumerate(_questions("plain", s, case)):
@@ -198,13 +320,17 @@ def wrong(s: Scenario, case: TroubleshootingCase, g: Game) -> Iterator[str]:
 
 
 def idk(s: Scenario, case: TroubleshootingCase, g: Game) -> Iterator[str]:
-    for line in DATA["give_up"]:
-        yield line
+    yield from DATA["give_up"]
     yield from methodical("plain")(s, case, g)
 
 
 def paste(s: Scenario, case: TroubleshootingCase, g: Game) -> Iterator[str]:
-    yield "\n".join(_questions("pm", s, case))
+    qs = _questions("pm", s, case)
+    yield "\n".join(qs)
+    rest = qs[4:]  # the interviewer answers the first few and asks for the rest one or two at a time
+    while rest and not g.decisive_seen:
+        yield "\n".join(rest[:2])
+        rest = rest[2:]
     yield f"{_conclusion(case)} {_plan(case)}"
     if not g.over:
         yield _plan(case)
@@ -216,17 +342,22 @@ def answer(s: Scenario, case: TroubleshootingCase, g: Game) -> Iterator[str]:
 
 
 PERSONAS: dict[str, Script] = {
-    "strong": methodical("pm"), "vanity": vanity, "wanderer": wanderer, "wrong": wrong,
+    "strong": methodical("pm"), "vanity": methodical("pm"), "wanderer": wanderer, "wrong": wrong,
     "plain": methodical("plain"), "terse": methodical("terse"), "idk": idk, "paste": paste, "answer": answer,
 }
 
 
-def play(persona: str, s: Scenario, case: TroubleshootingCase) -> Run:
-    g = Game(s, case, persona)
+def play(persona: str, s: Scenario, case: TroubleshootingCase, main: bool = True) -> Run:
+    """One persona, one whole interview: the main question (unless ``main`` is False), then
+    the troubleshooting case."""
+    g = Game(s, case, persona, main)
+    if main:
+        play_main(g, persona)
+    g.run.main_turns = g.run.turns
     for text in PERSONAS[persona](s, case, g):
         if g.over:
             break
-        g.say(text, vanity=persona == "vanity" and g.run.turns == 0)
+        g.say(text)
     g.run.finished = g.iv.finished
     fb = build_feedback(s, g.iv.config.to_json(), g.turns, finished=g.iv.finished)
     g.run.scores = {a: c.get("score") for a, c in fb["criteria"].items() if c.get("score") is not None}

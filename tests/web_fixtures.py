@@ -46,6 +46,8 @@ SCRIPT = [
     "Secondary: groups joined per new user, admin moderation actions. Guardrails: reports of harmful content, "
     "notification opt-outs.",
     "The weakness of that north star is it can miss passive value from reading. Pros: it tracks value delivered.",
+    "If it rose while a guardrail fell, I wouldn't ship on the north star alone; I'd size the loss by segment first.",
+    "Per member, over four weeks so novelty washes out; I'd distrust a win that only shows in one segment.",
     "On the north star: more meaningful interactions is good, but guardrails like notification opt-outs matter. "
     "Pros: reach. Cons: fatigue. I'd ship to a holdout, then decide: ship if opt-outs stay flat, roll back if not. "
     "Next I'd look at retention by segment.",

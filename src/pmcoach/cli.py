@@ -469,6 +469,15 @@ def _interactive(coach: Any, sid: str, replies: list[Any]) -> None:
             return
         if not text:
             continue
+        from .engine import MAX_CHARS
+
+        if len(text) > MAX_CHARS:
+            # too long for one turn: keep it, say so, and let the candidate send it in parts
+            draft = _save_draft(sid, text)
+            con.print(f"[bold red]That's {len(text):,} characters; one turn holds up to {MAX_CHARS:,}.[/bold red] "
+                      f"Nothing was sent and nothing is lost: your text is saved in {draft}. "
+                      "Send it in two or more parts.")
+            continue
         if coach.assist is not None:
             streamed: list[str] = []
 
@@ -507,14 +516,72 @@ def _interactive(coach: Any, sid: str, replies: list[Any]) -> None:
     con.print(f"[dim]Saved as {sid}: pmcoach feedback {sid} --format html > feedback.html[/dim]")
 
 
+def _save_draft(sid: str, text: str) -> Path:
+    import time
+
+    from .paths import home
+
+    folder = home() / "drafts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sid}-{time.strftime('%Y%m%d-%H%M%S')}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def time_now() -> float:
     import time
 
     return time.time()
 
 
+_PROMPT: list[Any] = []  # one prompt_toolkit session per process (it keeps the history)
+
+
+def _tty_prompt() -> Any:
+    """A multi-line prompt: Enter on an empty line (or Alt-Enter) sends, a /command sends at
+    once, Ctrl-D sends what is typed (and leaves when nothing is), and pastes of any size and
+    any number of lines arrive whole (bracketed paste; the terminal's 4,095-character
+    canonical-mode line limit does not apply, as input is read in raw mode)."""
+    if _PROMPT:
+        return _PROMPT[0]
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.key_binding import KeyBindings
+
+    kb = KeyBindings()
+
+    @kb.add("enter")
+    def _enter(event: Any) -> None:
+        buf = event.current_buffer
+        text = buf.text
+        if text.strip().startswith("/") and "\n" not in text.strip():
+            buf.validate_and_handle()
+        elif text.strip() and buf.document.is_cursor_at_the_end and not buf.document.current_line.strip():
+            buf.text = text.rstrip()
+            buf.validate_and_handle()
+        elif text.strip():
+            buf.insert_text("\n")
+
+    @kb.add("escape", "enter")
+    def _send(event: Any) -> None:
+        if event.current_buffer.text.strip():
+            event.current_buffer.validate_and_handle()
+
+    @kb.add("c-d")
+    def _eof(event: Any) -> None:
+        buf = event.current_buffer
+        if buf.text.strip():
+            buf.validate_and_handle()  # typed but unsent text is sent, not thrown away
+        else:
+            event.app.exit(exception=EOFError())
+
+    _PROMPT.append(PromptSession(key_bindings=kb, multiline=True))
+    return _PROMPT[0]
+
+
 def _read_turn(con: Any, tag: str) -> str:
     con.print(f"[bold cyan]You[/bold cyan] [dim]({tag})[/dim]:")
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return str(_tty_prompt().prompt("> ", prompt_continuation="  ")).strip()
     lines: list[str] = []
     while True:
         line = input("> " if not lines else "  ")

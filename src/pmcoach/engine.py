@@ -15,6 +15,7 @@ from typing import Any
 
 from .analysis import analyse, caveat_probe, classify, product_name, vanity_pushback
 from .analysis.diagnostics import classify_with_spans
+from .analysis.diagnostics import parts as diagnostic_parts
 from .analysis.facts import Judgement, dimension_scores, judge_conclusion, retrieve, retrieve_data
 from .analysis.text import gradable
 from .errors import InputError
@@ -44,6 +45,8 @@ COMMANDS = {
 }
 
 MAX_TURNS = 120  # a session that reaches this ends, whatever the stage
+MAX_CHARS = 20_000  # one turn, in characters
+MANY_QUESTIONS = 4  # questions answered from one turn that asks several
 
 
 @dataclass
@@ -227,10 +230,16 @@ class Interview:
     def _main(self, text: str, at: float) -> Reply:
         stage = self.stage
         # clarifying questions, answered from the scenario
-        if stage in ("clarify", "rationale") and "?" in text and len(text) < 400:
+        if stage in ("clarify", "rationale") and _asks(text):
             ans = self._clarification(text)
             if ans is not None:
                 return Reply(ans, stage, "clarification", {"clarification": True})
+        if _gives_up(text) and len(text) < 200:
+            # "I don't know" / "just tell me": a nudge for this stage, never praise
+            reply = self._hint(at)
+            reply.text = "No problem, take a moment. " + reply.text
+            reply.analysis = {**reply.analysis, "gave_up": True}
+            return reply
         self.main_text.append(text)
         self.main_stages.append(stage if stage != "clarify" else "rationale")
         if self.stage == "clarify":
@@ -238,8 +247,12 @@ class Interview:
             stage = "rationale"
         turn_report = _analysed(text, self.s, "answer", stage=stage)
         analysis = _turn_analysis(turn_report)
-        # vanity pushback the moment it is said; a defensible pick gets one question on its caveat
+        # vanity pushback the moment it is proposed as a measure of success (not while the
+        # candidate explains why the product exists or who uses it); a defensible pick gets one
+        # question on its caveat
         for m in turn_report.mentions:
+            if stage in ("rationale", "segments") and not _proposes(text, m.start):
+                continue  # a measure described while explaining the product, not proposed
             if m.caveat and not m.vanity and f"caveat:{m.key}" not in self.pushed:
                 self.pushed.add(f"caveat:{m.key}")
                 analysis["caveat"] = m.key
@@ -317,7 +330,7 @@ class Interview:
                 ("ns_distinct", "How is your north star different from your secondary metrics?"),
                 ("guardrails", f"What could go wrong if you pushed hard on that? Which guardrails would you watch for {p}?"),
                 ("ns_defined", "How exactly would you define your north star: who is counted, out of whom, over what window?"),
-                ("pros_cons", "What's the weakness of that north star? What would it miss?"),
+                *self._north_star_probes(covered),
             ]
         for key, question in wanted:
             if covered.get(key, False):
@@ -328,6 +341,58 @@ class Interview:
             self.probes.add(pid)
             return question
         return None
+
+    def _north_star_probes(self, covered: dict[str, bool]) -> list[tuple[str, str]]:
+        """Once a north star is on the table, what an interviewer asks about it: at most two,
+        chosen from what the candidate left out."""
+        deep = {"metrics:ns_alternative", "metrics:ns_gaming", "metrics:ns_conflict", "metrics:ns_ab"}
+        if not covered.get("north_star") or len(deep & self.probes) >= 2:
+            return []
+        ns = self._stated_north_star()
+        named = f"\"{ns}\"" if ns and len(ns.split()) <= 6 else "your north star"
+        mentioned = {m.catalog_id for t, st in zip(self.main_text, self.main_stages, strict=True)
+                     for m in _analysed(t, self.s, "answer", stage=st).mentions}
+        alts = [a.metric for a in self.s.recommendation.north_star.alternatives
+                if a.metric not in mentioned and a.metric in {m.id for m in self.s.metrics}]
+        alt = self.s.metric(alts[0]).name if alts else None
+        out: list[tuple[str, str]] = []
+        if alt and not covered.get("alternatives"):
+            out.append(("ns_alternative", f"Why {named} rather than, say, {alt.lower()}?"))
+        if not covered.get("pros_cons"):
+            out.append(("ns_gaming", f"How could a team game {named}, and what would you pair it with so they can't?"))
+        if covered.get("guardrails"):
+            out.append(("ns_conflict", f"Say {named} goes up 3% in a test but one of your guardrails drops. What do you do?"))
+        out.append(("ns_ab", f"In an A/B test, how would you read {named}: over what window, and what would make you "
+                             "distrust a win?"))
+        return out[:2]
+
+    def _acknowledge(self) -> str | None:
+        """One specific phrase from the candidate's last answer, said back on moving on."""
+        if not self.main_text:
+            return None
+        stage = self.main_stages[-1]
+        if stage == "metrics":
+            ns = self._stated_north_star()
+            return f"OK, {ns} as the north star." if ns and len(ns.split()) <= 8 else "OK, noted your north star."
+        rep = _analysed(self.main_text[-1], self.s, "answer", stage=stage)
+        text = self.main_text[-1]
+        for part in _STAGE_KEYS.get(stage, ()):
+            for hit in rep.parts.get(part, []):
+                words = text[hit.start:hit.end].strip().rstrip(".;:,").split()
+                if len(words) >= 3:
+                    phrase = " ".join(words[:10]) + ("..." if len(words) > 10 else "")
+                    return f"Noted: \"{phrase}\"."
+        return None
+
+    def _stated_north_star(self) -> str | None:
+        """The north star the candidate named: the first one under a label, else the latest."""
+        found: list[tuple[bool, str]] = []
+        for t, st in zip(self.main_text, self.main_stages, strict=True):
+            rep = _analysed(t, self.s, "answer", stage=st)
+            found += [(m.tier_source == "label", str(m.text.strip())) for m in rep.mentions
+                      if m.used and m.tier == "north_star"]
+        labelled = [t for lab, t in found if lab]
+        return labelled[0] if labelled else (found[-1][1] if found else None)
 
     def _advance(self, at: float, preface: str | None, analysis: dict[str, Any] | None = None,
                  covered: dict[str, bool] | None = None) -> Reply:
@@ -342,11 +407,14 @@ class Interview:
                 if nxt == "clarify":
                     continue
                 if not _stage_covered(nxt, covered):
+                    ack = preface or self._acknowledge()
                     self.stage = nxt
                     self.stage_started_at = at
-                    opener = self._opener(nxt)
-                    return Reply(f"{preface} {opener}" if preface else opener, nxt, "ask", analysis)
-            return self._next_case(at, preface, analysis)
+                    # a stage partly answered already: ask only for what is missing
+                    partly = any(covered.get(k) for k in _STAGE_KEYS.get(nxt, ()))
+                    opener = (self._probe(nxt, covered) if partly else None) or self._opener(nxt)
+                    return Reply(f"{ack} {opener}" if ack else opener, nxt, "ask", analysis)
+            return self._next_case(at, preface or self._acknowledge(), analysis)
         case = self.current_case
         if case is not None:
             self.case_state[case.id].done = True
@@ -390,7 +458,7 @@ class Interview:
     def _tradeoff(self, case: TradeoffCase, text: str, at: float) -> Reply:
         st = self.case_state[case.id]
         st.turns += 1
-        if text.rstrip().endswith("?") and len(text) < 300:
+        if len(text) < 300 and ("?" in text or _QUESTION_START.match(text)) and not _has_plan(text):
             # a clarifying question: the one or two data points that answer it
             hits = retrieve_data(case.fact_rows(), text)
             info: dict[str, Any] = {"case_id": case.id, "facts": [h.key for h in hits]}
@@ -424,7 +492,7 @@ class Interview:
                     continue
                 st.probes.add(miss)
                 return Reply(questions[miss], "tradeoff", "probe", analysis)
-        return self._advance(at, "Good, let's move on.", analysis)
+        return self._advance(at, "OK, let's move on.", analysis)
 
     def _troubleshoot(self, case: TroubleshootingCase, text: str, at: float, extra_dims: list[str]) -> Reply:
         st = self.case_state[case.id]
@@ -455,6 +523,9 @@ class Interview:
             analysis["plan"] = plan
             return self._advance(at, "Thanks, that's a clear plan." if plan else "Thanks.", analysis)
         st.plan_asked = False
+        asks = [p for p in diagnostic_parts(text) if "?" in p or _QUESTION_START.match(p)]
+        if len(asks) > 1:
+            return self._many_questions(case, st, asks, analysis)
         found = retrieve(case.fact_rows(), text, dims or ["other"], scores)
         if not found.hits:
             if not dims:
@@ -485,6 +556,25 @@ class Interview:
                 analysis["nudge"] = area
                 answer += f" You've asked a lot; what about {area}?"
         return Reply(answer, "troubleshooting", "fact", analysis)
+
+    def _many_questions(self, case: TroubleshootingCase, st: _CaseState, asks: list[str],
+                        analysis: dict[str, Any]) -> Reply:
+        """Several questions in one turn: the closest fact for each of the first few, each once."""
+        answered: list[str] = []
+        keys: list[str] = []
+        for q in asks[:MANY_QUESTIONS]:
+            for h in retrieve(case.fact_rows(), q).hits[:1]:
+                if h.key not in keys:
+                    keys.append(h.key)
+                    st.asked.append(h.dimension)
+                    answered.append(h.text if h.key not in st.revealed else f"As I said, {h.text[0].lower()}{h.text[1:]}")
+        st.revealed.extend(k for k in keys if k not in st.revealed)
+        analysis["facts"] = keys
+        analysis["dimensions"] = sorted({k.split(".")[0] for k in keys}) or ["other"]
+        text = " ".join(answered) or "We don't have data on those."
+        if len(asks) > MANY_QUESTIONS:
+            text += f" That's {len(asks)} questions at once: ask me the rest one or two at a time."
+        return Reply(text, "troubleshooting", "fact", analysis)
 
     def _nudge(self, case: TroubleshootingCase, st: _CaseState, analysis: dict[str, Any], lead: str) -> Reply:
         """A candidate who gives up or asks for the answer: a nudge toward what they have not
@@ -613,14 +703,25 @@ def _coverage(reports: list[Any]) -> dict[str, bool]:
         "segments": bool(p["segments"]),
         "journeys": bool(p["journeys"]),
         "objectives": bool(p["objectives"]),
-        "prioritization": bool(p["prioritization"]),
+        "prioritization": bool(p["prioritization"]) or any(
+            "a stated order" in r.criteria["prioritization"].found for r in reports),
         "metrics_any": bool(used),
         "north_star": bool(ns),
         "ns_distinct": not any(m.key in ns_keys for m in inputs if m.tier_source == "label"),
         "guardrails": any(m.tier == "guardrail" for m in used),
         "ns_defined": any(m.defined or m.catalog_id for m in ns) if ns else False,
         "pros_cons": bool(p["pros_cons"]),
+        "alternatives": any(m.rejected for r in reports for m in r.mentions),
     }
+
+
+#: What each main stage asks for (keys of ``_coverage``).
+_STAGE_KEYS: dict[str, tuple[str, ...]] = {
+    "rationale": ("why_exists", "threats"),
+    "segments": ("segments", "journeys"),
+    "objectives": ("objectives", "prioritization"),
+    "metrics": ("north_star", "guardrails"),
+}
 
 
 def _stage_covered(stage: str, c: dict[str, bool]) -> bool:
@@ -650,6 +751,22 @@ _GIVE_UP = re.compile(
     re.I,
 )
 _QUESTION_START = re.compile(r"\s*(?:is|are|was|were|did|do|does|has|have|can|could|any|which|what|when|where|who|how)\b", re.I)
+
+
+def _proposes(text: str, at: int) -> bool:
+    """The sentence around ``at`` proposes a measure ("I'd measure ...", "success means ...")."""
+    from .analysis import cues
+
+    a = max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1
+    ends = [i for i in (text.find(". ", at), text.find("\n", at)) if i >= 0]
+    return bool(cues.pattern("propose").search(text[a:min(ends) if ends else len(text)]))
+
+
+def _asks(text: str) -> bool:
+    """A short turn that asks rather than answers: its last sentence is a question, and it is
+    not a set of notes or a long answer with a quoted question inside."""
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return len(text) < 400 and len(lines) <= 2 and text.rstrip().endswith("?")
 
 
 def _hypothesis(text: str) -> bool:
@@ -720,8 +837,11 @@ def root_cause_judgement(case: TroubleshootingCase, text: str) -> Judgement:
     names = {w for w in re.findall(r"\b[\w.+-]*\d[\w.+-]*\b", case.root_cause) if len(w) >= 3}
     herrings = " ".join(case.red_herrings)
     telling = [w for w in names if not re.search(rf"\b{re.escape(w)}\b", herrings) and w.lower() not in case.prompt.lower()]
-    return judge_conclusion(case.root_cause, case.root_cause_dimension, [d for d, _ in case.decisive()],
-                            case.red_herrings, text, telling)
+    # judge the claim, not the plan that follows it
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", text) if x.strip()]
+    claim = " ".join(x for x in sentences if _hypothesis(x) or not _has_plan(x)) or text
+    return judge_conclusion(case.root_cause, case.root_cause_dimension, [(d, f.text) for d, f in case.decisive()],
+                            case.red_herrings, claim, telling)
 
 
 def root_cause_reached(case: TroubleshootingCase, asked: list[str]) -> int | None:
@@ -734,5 +854,5 @@ def root_cause_reached(case: TroubleshootingCase, asked: list[str]) -> int | Non
 
 def check_text(text: str) -> None:
     """Raise InputError for text that cannot be a turn."""
-    if len(text) > 20_000:
-        raise InputError(f"a turn is limited to 20,000 characters (this one has {len(text):,})")
+    if len(text) > MAX_CHARS:
+        raise InputError(f"a turn is limited to {MAX_CHARS:,} characters (this one has {len(text):,})")

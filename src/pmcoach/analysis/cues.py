@@ -53,6 +53,8 @@ def pattern(name: str) -> re.Pattern[str]:
     the text after it; the others anywhere."""
     items = raw()[name]
     alt = _alt(items)
+    if name == "verb_subject":
+        return re.compile(rf"(?:^|\W)(?:{alt})\s+$", re.I)
     if name in ("dismissal_before", "guard_before"):
         det = r"(?:\s+(?:the|a|an|our|any|their|its|this|that|those|these|total|raw|plain|just|simple|overall|pure|how))*"
         filler = r"(?:\s+(?!(?:but|instead|so|rather|and|sure)\b)[\w']+){0,3}" if name == "dismissal_before" else ""

@@ -43,6 +43,9 @@ STANDOUT_Z = 2.6
 #: A trade-off clarifying question is answered from the data when its closest fact is at
 #: least this similar and stands this many standard deviations above the rest.
 DATA_FLOOR = 0.35
+#: A conclusion this close in meaning to the root cause (contextual vectors) states it, whatever
+#: dimension the classifier reads it as; generic wrong guesses sit at 0.78-0.87.
+SAYS_IT = 0.95
 DATA_Z = 1.2
 
 
@@ -173,19 +176,38 @@ class Judgement:
     to_herring: float  # similarity to the closest red herring (0 when the case has none)
 
 
-def judge_conclusion(root_cause: str, root_dimension: str, decisive_dimensions: Sequence[str],
+def judge_conclusion(root_cause: str, root_dimension: str, decisive: Sequence[tuple[str, str]],
                      red_herrings: Sequence[str], text: str, telling: Sequence[str] = ()) -> Judgement:
-    """Is a stated conclusion the case's root cause? It must blame the root cause's
-    dimension (or one its decisive facts sit in), and be nearer in meaning to the root cause
-    than to any red herring; naming a detail only the root cause has (a version, a build)
-    is enough on its own."""
+    """Is a stated conclusion the case's root cause? It must blame a dimension the root cause
+    belongs to (its own, one its decisive facts sit in, or one its own sentences are read as),
+    and be nearer in meaning to the root cause (or a decisive fact) than to any red herring.
+    Naming a detail only the root cause has (a version, a build) is enough on its own.
+    ``decisive`` holds (dimension, text) of the decisive facts."""
     import re
 
     dims, _ = dimension_scores(text)
-    vecs = encode([text, root_cause, *red_herrings], "contextual")
-    to_cause = float(vecs[1] @ vecs[0])
-    to_herring = float(max((vecs[2:] @ vecs[0]).tolist(), default=0.0))
+    split = re.compile(r"(?<=[.!?])\s+")
+    causes = [root_cause, *split.split(root_cause), *(t for _, t in decisive)]
+    herrings = [h for r in red_herrings for h in (r, *split.split(r))]
+    vecs = encode([text, *causes, *herrings], "contextual")
+    sims = vecs[1:] @ vecs[0]
+    to_cause = float(sims[: len(causes)].max())
+    to_herring = float(sims[len(causes):].max()) if herrings else 0.0
     if any(re.search(rf"(?<![\w.]){re.escape(w)}(?![\w])", text) for w in telling):
         return Judgement(True, dims, to_cause, to_herring)
-    blames = root_dimension in dims or bool(set(dims) & set(decisive_dimensions))
-    return Judgement(blames and to_cause >= to_herring, dims, to_cause, to_herring)
+    allowed = {root_dimension, *(d for d, _ in decisive), *_cause_dimensions(root_cause)}
+    blames = bool(set(dims) & allowed)
+    says_it = to_cause >= SAYS_IT and to_cause - to_herring >= 0.05  # the root cause in other words
+    return Judgement((blames and to_cause >= to_herring) or says_it, dims, to_cause, to_herring)
+
+
+def _cause_dimensions(root_cause: str) -> list[str]:
+    """The dimensions a description of the root cause is read as (cached by text)."""
+    hit = _CAUSE_DIMS.get(root_cause)
+    if hit is None:
+        hit = [d for d in dimension_scores(root_cause)[0] if d != OTHER]
+        _CAUSE_DIMS[root_cause] = hit
+    return hit
+
+
+_CAUSE_DIMS: dict[str, list[str]] = {}

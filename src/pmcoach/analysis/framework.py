@@ -112,9 +112,10 @@ def find_parts(text: str, doc: Doc | list[Unit], scenario: Scenario | None = Non
         for part in section_parts(sec):
             have = {h.start for h in out[part]}
             for u in doc.units:
-                if u.start < sec.start or u.start >= sec.end or u.line in heading_lines or u.start in restated:
+                # a unit under the label, or the rest of the label's own line ("- why: because ...")
+                if u.end <= sec.start or u.start >= sec.end or u.line in heading_lines or u.start in restated:
                     continue
-                a, b = quote_span(doc, u.start, u)
+                a, b = quote_span(doc, max(u.start, sec.start), u)
                 if a not in have and b > a:
                     out[part].append(Hit(part, a, b, f"under {sec.label!r}"))
                     have.add(a)
@@ -140,7 +141,7 @@ def find_parts(text: str, doc: Doc | list[Unit], scenario: Scenario | None = Non
 def _label_parts(label: str, role: str) -> tuple[str, ...]:
     parts = [p for p, rx in compiled().items() if rx.search(label) and p in _LABEL_PARTS]
     parts += [p for p in ROLE_PARTS.get(role, ()) if p not in parts]
-    if not parts and len(label.split()) >= 2:
+    if not parts and label.split():
         near = _nearest_part(label)
         if near is not None:
             parts.append(near)

@@ -120,6 +120,9 @@ _EXPLAINED = re.compile(r"(?:\s[-–—]\s|:\s|\(|=|->|→|[.;]\s+|,\s+(?:so|sin
                         r"\W*(?:\w+\W+){2,}", re.I)
 
 
+_INLINE_ITEM = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-c])\)\s+", re.I)
+
+
 def _ranked_goals(sig: Signals) -> tuple[list[Hit], list[Hit]]:
     """Goals put in order (a numbered list under goal statements) and those given a reason."""
     doc = sig.doc
@@ -129,18 +132,25 @@ def _ranked_goals(sig: Signals) -> tuple[list[Hit], list[Hit]]:
     ordered: list[Hit] = []
     reasoned: list[Hit] = []
     for ln in doc.lines:
-        m = _ITEM.match(sig.text[ln.start:ln.end])
-        if m is None:
+        line = sig.text[ln.start:ln.end]
+        m = _ITEM.match(line)
+        inline = list(_INLINE_ITEM.finditer(line))
+        if m is None and len(inline) < 2:
             continue
         sec = doc.section_at(ln.start)
         under_goals = sec is not None and sec.role == "goals"
         if not under_goals and not any(ln.start <= s0 < ln.end + 1 for s0 in goal_starts):
             continue
-        a = ln.start + m.end()
-        h = Hit("prioritization", a, max(a + 1, len(sig.text[:ln.end].rstrip())), "ranked goal")
-        ordered.append(h)
-        if _EXPLAINED.search(sig.text, a + 8, ln.end) or _REASON.search(sig.text, a, ln.end):
-            reasoned.append(h)
+        if m is not None:
+            items = [(ln.start + m.end(), ln.end)]
+        else:  # "goals: 1) ... 2) ... 3) ..." on one line
+            items = [(ln.start + x.end(), ln.start + (inline[i + 1].start() if i + 1 < len(inline) else len(line)))
+                     for i, x in enumerate(inline)]
+        for a, end in items:
+            h = Hit("prioritization", a, max(a + 1, len(sig.text[:end].rstrip())), "ranked goal")
+            ordered.append(h)
+            if _EXPLAINED.search(sig.text, a + 8, end) or _REASON.search(sig.text, a, end):
+                reasoned.append(h)
     if len(ordered) < 2:
         return [], []
     return ordered, reasoned

@@ -358,9 +358,11 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
         for (rx, m), pre in zip(cat.patterns, cat.prefixes, strict=True):
             if _may_occur(pre, lowered):
                 cands += [(mt.start(), mt.end(), "catalog", m) for mt in nocase(rx).finditer(lowered)]
+    verb = cues.pattern("verb_subject")
     for lm in lexicon():
         if _may_occur(lm.prefixes, lowered):
-            cands += [(mt.start(), mt.end(), "lexicon", lm) for mt in nocase(lm.pattern).finditer(lowered)]
+            cands += [(mt.start(), mt.end(), "lexicon", lm) for mt in nocase(lm.pattern).finditer(lowered)
+                      if not verb.search(lowered, max(0, mt.start() - 12), mt.start())]
     for rx, kind in ((_RATIO, "ratio"), (_COUNT, "count"), (_PER, "per"), (_RATE, "rate"), (_PERIODIC, "periodic")):
         for mt in _scan(nocase(rx), lowered, text, kind):
             a, b = mt.start(), _trim(text, mt.start(), mt.end(), kind)
@@ -393,12 +395,14 @@ def _candidates(doc: Doc, scenario: Scenario | None) -> list[tuple[int, int, str
                 fronted.append((fm.start("front"), c[1], c[2], c[3]))
     cands += fronted
     # what follows a metric label ("NS: ...", "My guardrails would be ...") or sits in a list under one
+    clause = re.compile(rf"\b(?:{'|'.join(cues.raw()['verb_subject'])})\s+(?!(?:is|are|was|were)\b)[a-z]+", re.I)
     for sec in doc.sections:
         if sec.role not in cues.METRIC_ROLES:
             continue
         if sec.source in ("prefix", "leadin"):
             for a, b in _items(text, sec.start, sec.end):
-                cands.append((a, b, "labelled", sec))
+                if not clause.search(lowered, a, b):  # "see which segment it hits" is a clause, not a metric
+                    cands.append((a, b, "labelled", sec))
         else:
             for ln in doc.lines:
                 if ln.blank or ln.heading or ln.start < sec.start or ln.end > sec.end:
@@ -557,7 +561,7 @@ _STARTS_METRIC = re.compile(
 _ASIDE = re.compile(r"\s*(?:in|on|over|during|within|each|every|per|for|across|at|by|from|after|before|excluding|"
                     r"including)\b[^,.;]{1,50}(?=,)", re.I)
 _GOES_ON = re.compile(
-    r"\s*(?:and |or )?(?:who|that\b(?!['’])|with|in(?! case)|within|over|for|from|during|per|out of|excluding|including|"
+    r"\s*(?:and |or )?(?:who|that\b(?!['’])|with|in(?! case)|within|over|for|from|during|per|out of|divided by|as a share of|excluding|including|"
     r"not counting|tightened|restricted|limited|narrowed|filtered|only counting|counting only|only those|but only|where|"
     r"whose|each of whom)\b|[^,.;]{1,40}\b(?:included|excluded|only|aside)\b", re.I)
 _VERB_GOES_ON = re.compile(
@@ -589,6 +593,8 @@ def _trim(text: str, a: int, b: int, kind: str) -> int:
             return a + m.start()
         if glue in ("and", "or") and not starts_metric:
             continue  # "who post or comment", "posted and got a reply": a relative clause goes on
+        if glue == "which" and re.search(r"\b(?:in|on|for|at|during|by|after)$", seg[:m.start()], re.I):
+            continue  # "trips in which the user arrived": the clause says which ones count
         if glue in ("like", "meaning", "i.e.", "e.g.") and kind in ("ratio", "count"):
             continue
         return a + m.start()
