@@ -292,3 +292,54 @@ def test_migrations_from_blank_and_from_the_oldest_schema(tmp_path: Path) -> Non
     assert upgraded.session("abc").scenario_id == "facebook-groups"
     assert upgraded.turns("abc")[0].text == "kept"
     assert upgraded.migrate() == []  # idempotent
+
+
+def test_transcript_marks_pushbacks_and_facts(run) -> None:
+    doc = _script(run, "strong_groups.txt", "Facebook Groups")
+    sid = doc["session_id"]
+    code, out, err = run("transcript", sid, "--format", "json")
+    assert code == 0, err
+    t = json.loads(out)
+    assert [x["text"] for x in t["turns"]] == [x["text"] for x in doc["turns"]]
+    given = [f for x in t["turns"] if x["role"] == "interviewer" for f in x.get("facts", [])]
+    _, case = BANK.case("groups-dau-drop-android")
+    assert given and all(case.fact(f["key"]).text == f["text"] for f in given if f["key"].split(".")[0] != "data")
+    code, out, err = run("transcript", sid)
+    assert code == 0 and out.startswith("# Transcript: Facebook Groups") and "[facts given:" in out
+    vdoc = _script(run, "vanity_groups.txt", "Facebook Groups")
+    code, out, _ = run("transcript", vdoc["session_id"])
+    assert "**Interviewer** (pushback)" in out
+    code, _, err = run("transcript", "no-such-session")
+    assert code != 0 and "no session" in err and "Traceback" not in err
+    # the feedback report carries the same transcript
+    code, out, _ = run("feedback", sid)
+    assert "## Transcript" in out
+
+
+def test_paused_interviews_are_listed_resumed_or_discarded(run) -> None:
+    import time
+
+    from pmcoach.coach import PAUSED_AFTER_S, Coach
+    from pmcoach.paths import home
+
+    coach = Coach(Store(home() / "pmcoach.db"), BANK)
+    empty = coach.start("Uber", None).session_id
+    started = coach.start("Uber", None).session_id
+    coach.say(started, "Uber exists so that anyone can get a reliable ride without owning a car.")
+    later = time.time() + PAUSED_AFTER_S + 60
+    rows = {r["session_id"]: r for r in coach.history(everything=True, now=later)}
+    assert rows[empty]["status"] == "paused" and rows[started]["status"] == "paused"
+    assert {r["session_id"]: r for r in coach.history(everything=True)}[started]["status"] == "active"
+    listed = {r["session_id"] for r in coach.history(everything=False, now=later)}
+    assert started in listed and empty not in listed  # an abandoned start is hidden unless --all
+    code, out, _ = run("history", "--all", "--json")
+    assert {r["session_id"] for r in json.loads(out)} >= {empty, started}
+    code, _, err = run("discard", started)
+    assert code != 0 and "--yes" in err and "1 answer " in err  # not a terminal: no silent deletion
+    code, out, _ = run("discard", started, "--yes")
+    assert code == 0 and "Discarded" in out
+    code, out, _ = run("history", "--all", "--json")
+    assert started not in {r["session_id"] for r in json.loads(out)}
+    finished = _script(run, "strong_groups.txt", "Facebook Groups")["session_id"]
+    code, _, err = run("discard", finished, "--yes")
+    assert code != 0 and "finished" in err

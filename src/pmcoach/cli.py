@@ -645,11 +645,50 @@ def _write(path: Path, text: str) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
+@cli.command("transcript", context_settings=CONTEXT)
+@click.argument("session_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+def transcript_cmd(session_id: str, fmt: str) -> None:
+    """Read a session's conversation: every turn, with pushbacks and the facts given marked."""
+    from .feedback import render_transcript
+
+    doc = _coach().transcript(session_id)
+    if fmt == "json":
+        _emit_json(doc)
+        return
+    head = [f"# Transcript: {doc['product']}", "", f"Session {doc['session_id']}, {doc['date']}, {doc['status']}.", ""]
+    click.echo("\n".join(head + render_transcript(doc["turns"])).rstrip() + "\n")
+
+
+@cli.command("discard", context_settings=CONTEXT)
+@click.argument("session_id")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def discard_cmd(session_id: str, yes: bool) -> None:
+    """Delete an unfinished (active or paused) interview and everything typed in it."""
+    from .errors import InputError
+
+    coach = _coach()
+    row = coach.store.session(session_id)
+    if row.status == "finished":
+        raise InputError(f"session {session_id} is finished; its feedback and scores stay in your history")
+    said = sum(1 for t in coach.store.turns(session_id) if t.role == "candidate" and not t.text.startswith("/"))
+    what = f"{said} answer{'s' if said != 1 else ''}"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError(f"discarding deletes {what} for good: add --yes to confirm")
+        click.confirm(f"Delete session {session_id} and its {what} for good?", abort=True)
+    coach.discard(session_id)
+    click.echo(f"Discarded session {session_id}.")
+
+
 @cli.command("history", context_settings=CONTEXT)
+@click.option("--all", "everything", is_flag=True,
+              help="Also list interviews left before any answer (idle ones show as paused).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-def history_cmd(as_json: bool) -> None:
-    """Your past sessions with their overall score."""
-    rows = _coach().history()
+def history_cmd(everything: bool, as_json: bool) -> None:
+    """Your past sessions with their overall score. An interview idle for 30 minutes is
+    "paused": carry on with 'pmcoach resume ID' or delete it with 'pmcoach discard ID'."""
+    rows = _coach().history(everything=everything)
     if as_json:
         _emit_json(rows)
         return
@@ -665,6 +704,8 @@ def history_cmd(as_json: bool) -> None:
     for r in rows:
         t.add_row(r["session_id"], r["date"], r["product"], r["status"], f"{r['overall']:.2f}" if r["overall"] is not None else "-")
     Console(no_color=not _is_tty()).print(t)
+    if any(r["status"] == "paused" for r in rows):
+        click.echo("Paused interviews: 'pmcoach resume ID' to carry on, 'pmcoach discard ID' to delete.")
 
 
 @cli.command("progress", context_settings=CONTEXT)

@@ -22,6 +22,9 @@ from .models import Scenario, TroubleshootingCase
 from .rubric import AREAS, CORE_AREAS
 from .store import SessionRow, Store, TurnRow
 
+#: An unfinished interview with no turn for this long is shown as paused.
+PAUSED_AFTER_S = 30 * 60
+
 
 @dataclass
 class Started:
@@ -159,7 +162,7 @@ class Coach:
             reply = iv.respond(text, when, extra)
             cand_analysis = dict(reply.analysis) | llm_info
             meta: dict[str, Any] = {"kind": reply.kind}
-            for key in ("case_id", "hint"):
+            for key in ("case_id", "hint", "facts", "pushback", "conclusion", "challenge", "nudge"):
                 if key in reply.analysis:
                     meta[key] = reply.analysis[key]
             shown = reply.text
@@ -204,18 +207,53 @@ class Coach:
         rows = [s for s in self.store.sessions(user_id) if s.status == "active"]
         return rows[-1] if rows else None
 
+    def discard(self, sid: str, user_id: str | None = None) -> None:
+        """Delete an unfinished session and its turns (a finished one keeps its feedback)."""
+        row = self.store.session(sid, user_id)
+        if row.status == "finished":
+            raise InputError(f"session {sid} is finished; its feedback and scores stay in your history")
+        self.store.delete_session(sid)
+
+    def transcript(self, sid: str, user_id: str | None = None) -> dict[str, Any]:
+        """The session's turns in order, with pushbacks and the facts given marked."""
+        from .feedback import transcript
+
+        row = self.store.session(sid, user_id)
+        scen = self.bank.scenarios.get(row.scenario_id)
+        return {
+            "session_id": sid,
+            "scenario": row.scenario_id,
+            "product": scen.product if scen else row.scenario_id,
+            "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime(row.created_at)),
+            "status": row.status,
+            "turns": transcript(scen, self.store.turns(sid)),
+        }
+
     # ------------------------------------------------------------------ progress
 
-    def history(self, user_id: str | None = None) -> list[dict[str, Any]]:
+    def history(self, user_id: str | None = None, *, everything: bool = True,
+                now: float | None = None) -> list[dict[str, Any]]:
+        """Sessions, oldest first. An unfinished one idle for PAUSED_AFTER_S is "paused";
+        without ``everything``, starts that were left before any answer are not listed."""
+        now = time.time() if now is None else now
         out = []
         for s in self.store.sessions(user_id):
             scen = self.bank.scenarios.get(s.scenario_id)
+            status = s.status
+            answers = None
+            if status != "finished":
+                answers = sum(1 for t in self.store.turns(s.id) if t.role == "candidate" and not t.text.startswith("/"))
+                if now - s.updated_at >= PAUSED_AFTER_S:
+                    status = "paused"
+                    if not everything and answers == 0:
+                        continue  # an abandoned start
             out.append({
                 "session_id": s.id,
                 "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime(s.created_at)),
                 "scenario": s.scenario_id,
                 "product": scen.product if scen else s.scenario_id,
-                "status": s.status,
+                "status": status,
+                "answers": answers,
                 "overall": s.overall,
                 "followups": s.config.get("followups", []),
                 "scores": {a: c.get("score") for a, c in (s.feedback or {}).get("criteria", {}).items()},

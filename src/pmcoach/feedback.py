@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .analysis import analyse
-from .analysis.grading import Criterion, Evidence
+from .analysis.grading import Criterion, Evidence, strong_points_made
 from .engine import MAIN_STAGES, root_cause_judgement, root_cause_reached
 from .errors import InputError
 from .models import Scenario, TradeoffCase, TroubleshootingCase
@@ -63,6 +63,10 @@ def _crit_json(c: Criterion, index: list[tuple[int, int, int]]) -> dict[str, Any
 
 def _is_command(t: TurnLike) -> bool:
     return t.text.strip().startswith("/")
+
+
+#: Areas a follow-up answer can show as well as the main answer (the best reading counts).
+FOLLOWUP_AREAS = ("prioritization", "attention_to_detail", "data_analysis")
 
 
 def build_feedback(
@@ -128,14 +132,19 @@ def build_feedback(
             except InputError:
                 continue
             criteria["tradeoffs"] = _crit_json(rep_t.criteria["tradeoffs"], index)
-            if rep_t.criteria["launch_plan"].score is not None and criteria.get("launch_plan", {}).get("score") is None:
-                criteria["launch_plan"] = _crit_json(rep_t.criteria["launch_plan"], index)
+            # the whole conversation counts: a follow-up answer can show an area better than the main one
+            for a in ("launch_plan", *FOLLOWUP_AREAS):
+                got = rep_t.criteria[a].score
+                if got is not None and got > (criteria.get(a, {}).get("score") or 0):
+                    criteria[a] = _crit_json(rep_t.criteria[a], index)
+            made = strong_points_made(case, text)
             tradeoffs.append({
                 "case_id": cid,
                 "prompt": case.prompt,
                 "you_covered": rep_t.criteria["tradeoffs"].found,
                 "you_missed": rep_t.criteria["tradeoffs"].missing,
-                "strong_points": case.strong_points if over else [],
+                "strong_points": [p for i, p in enumerate(case.strong_points) if i not in made] if over else [],
+                "strong_points_made": [case.strong_points[i] for i in made] if over else [],
                 "verdict": case.verdict if over else "(shown when you finish this case)",
             })
         else:
@@ -147,6 +156,7 @@ def build_feedback(
 
     for a in AREAS:
         criteria.setdefault(a, {"score": None, "label": "not assessed", "evidence": [], "advice": "", "found": [], "missing": []})
+        _agree(criteria[a])
     # no evidence, no credit (already applied per report); a weak area is never averaged away
     out["criteria"] = {a: criteria[a] for a in AREAS}
     out["interim"] = not finished
@@ -163,9 +173,17 @@ def build_feedback(
     ]
     prev_scores = [ov for _, _, ov in previous if ov is not None]
     out["change_since_last"] = round(overall - prev_scores[-1], 2) if prev_scores else None
+    out["transcript"] = transcript(s, turns)
     out["weakest"] = _weakest(out["criteria"])
     out["next_drill"] = _next_drill(s, out["weakest"])
     return out
+
+
+def _agree(c: dict[str, Any]) -> None:
+    """Nothing is reported missing that the candidate's own quoted words show: an item found,
+    or the reason a quote was taken as evidence, is not also missing."""
+    shown = {x.lower() for x in c.get("found", [])} | {e.get("why", "").lower() for e in c.get("evidence", [])}
+    c["missing"] = [m for m in c.get("missing", []) if m.lower() not in shown]
 
 
 def _overall(criteria: dict[str, dict[str, Any]]) -> float:
@@ -231,7 +249,7 @@ def _model_diff(s: Scenario, rep: Any) -> list[str]:
     if not rep.parts["threats"]:
         out.append(f"A threat that shapes the goals: {s.rationale.weaknesses_threats[0].split('. ')[0].rstrip('.')}.")
     top = s.objective(s.prioritization.objectives[0])
-    if not rep.parts["prioritization"]:
+    if not rep.parts["prioritization"] and "a stated order" not in rep.criteria["prioritization"].found:
         out.append(f"Prioritize: the model answer puts first \"{top.statement.split(':')[0]}\". "
                    f"{s.prioritization.reason.split('. ')[0].rstrip('.')}.")
     return out
@@ -306,6 +324,51 @@ def _troubleshooting(
     }
 
 
+# ---------------------------------------------------------------------- transcript
+
+
+def transcript(s: Scenario | None, turns: Sequence[TurnLike]) -> list[dict[str, Any]]:
+    """Every turn in order, the interviewer's marked with what it was (a pushback, a probe,
+    a fact...) and the facts it gave, each with its dimension."""
+    cases: dict[str, TradeoffCase | TroubleshootingCase] = {}
+    if s is not None:
+        cases = {c.id: c for c in s.tradeoffs} | {c.id: c for c in s.troubleshooting}
+    out = []
+    for t in turns:
+        row: dict[str, Any] = {"seq": t.seq, "role": t.role, "stage": t.stage, "text": t.text}
+        if t.role == "interviewer":
+            row["kind"] = t.analysis.get("kind", "")
+            case = cases.get(t.analysis.get("case_id", ""))
+            given = []
+            for key in t.analysis.get("facts", []) if row["kind"] in ("fact", "clarification") else []:
+                if isinstance(case, TroubleshootingCase):
+                    f = case.fact(key)
+                    if f is not None:
+                        given.append({"key": key, "dimension": key.split(".")[0], "text": f.text})
+                elif isinstance(case, TradeoffCase):
+                    i = int(key.split(".")[1]) if key.split(".")[-1].isdigit() else -1
+                    if 0 <= i < len(case.data):
+                        given.append({"key": key, "dimension": case.data[i].about or "data", "text": case.data[i].text})
+            row["facts"] = given
+        out.append(row)
+    return out
+
+
+def render_transcript(rows: list[dict[str, Any]]) -> list[str]:
+    """Markdown lines for a transcript: pushbacks and facts marked."""
+    out = []
+    for r in rows:
+        if r["role"] == "candidate":
+            out.append(f"**You** ({r['stage']}): {r['text']}")
+        else:
+            mark = {"pushback": " (pushback)", "hint": " (hint)", "probe": " (probe)"}.get(r.get("kind", ""), "")
+            facts = r.get("facts") or []
+            given = f" [facts given: {', '.join(f['dimension'].replace('_', ' ') for f in facts)}]" if facts else ""
+            out.append(f"**Interviewer**{mark}{given}: {r['text']}")
+        out.append("")
+    return out
+
+
 # ---------------------------------------------------------------------- rendering
 
 
@@ -335,8 +398,10 @@ def render_markdown(fb: dict[str, Any]) -> str:
     for t in fb["tradeoffs"]:
         out += ["", f"## Trade-off: {t['prompt']}", "", "You covered: " + (", ".join(t["you_covered"]) or "nothing yet"),
                 "", "You missed: " + (", ".join(t["you_missed"]) or "nothing")]
+        if t.get("strong_points_made"):
+            out += ["", "Points of a strong answer you made:"] + [f"- {p}" for p in t["strong_points_made"]]
         if t["strong_points"]:
-            out += ["", "Points a strong answer makes:"] + [f"- {p}" for p in t["strong_points"]]
+            out += ["", "Points a strong answer also makes:"] + [f"- {p}" for p in t["strong_points"]]
         out += ["", f"A defensible verdict: {t['verdict']}"]
     for t in fb["troubleshooting"]:
         out += ["", f"## Troubleshooting: {t['prompt']}", ""]
@@ -357,6 +422,8 @@ def render_markdown(fb: dict[str, Any]) -> str:
         out += [f"- {p['date']} ({p['session_id']}): {p['overall'] if p['overall'] is not None else 'unfinished'}"
                 for p in fb["previous"]]
     out += ["", f"**Next drill.** {fb['next_drill']}", ""]
+    if fb.get("transcript"):
+        out += ["## Transcript", ""] + render_transcript(fb["transcript"])
     return "\n".join(out)
 
 
@@ -436,4 +503,17 @@ def render_html(fb: dict[str, Any]) -> str:
             f"<style>{css}</style></head><body><h1>Feedback: {e(fb['product'])}</h1>"
             f"<p>Overall: <b>{fb['overall']:.2f} / 4</b></p>{score_chart_svg(fb['criteria'])}"
             f"<table><tr><th>Area</th><th>Score</th><th>Your words</th><th>Next time</th></tr>{''.join(rows)}</table>"
-            f"{''.join(sections)}{prev}<p><b>Next drill.</b> {e(fb['next_drill'])}</p></body></html>")
+            f"{''.join(sections)}{prev}<p><b>Next drill.</b> {e(fb['next_drill'])}</p>{_html_transcript(fb)}</body></html>")
+
+
+def _html_transcript(fb: dict[str, Any]) -> str:
+    e = html.escape
+    rows = []
+    for r in fb.get("transcript") or []:
+        if r["role"] == "candidate":
+            rows.append(f"<p><b>You</b> ({e(r['stage'])}): {e(r['text'])}</p>")
+            continue
+        mark = {"pushback": " (pushback)", "hint": " (hint)", "probe": " (probe)"}.get(r.get("kind", ""), "")
+        facts = "".join(f"<li>{e(f['dimension'].replace('_', ' '))}: {e(f['text'])}</li>" for f in r.get("facts") or [])
+        rows.append(f"<p><b>Interviewer</b>{e(mark)}: {e(r['text'])}</p>" + (f"<ul class='facts'>{facts}</ul>" if facts else ""))
+    return "<h2>Transcript</h2>" + "".join(rows) if rows else ""

@@ -120,7 +120,7 @@ _EXPLAINED = re.compile(r"(?:\s[-–—]\s|:\s|\(|=|->|→|[.;]\s+|,\s+(?:so|sin
                         r"\W*(?:\w+\W+){2,}", re.I)
 
 
-_INLINE_ITEM = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-c])\)\s+", re.I)
+_INLINE_ITEM = re.compile(r"(?:^|\s)(?:\(?(?:\d{1,2}|[a-c])\)|(?:first|second|third)(?:ly)?,)\s+", re.I)
 
 
 def _ranked_goals(sig: Signals) -> tuple[list[Hit], list[Hit]]:
@@ -286,7 +286,11 @@ def grade(sig: Signals) -> dict[str, Criterion]:
 
     # ---- prioritization
     if answer_like or p["prioritization"]:
-        hits = p["prioritization"]
+        # an order of goals, not of metrics: "DAU and likes, because they are the most important"
+        # ranks measures, and is read under metrics
+        goal_at = {h.start for h in p["objectives"]}
+        hits = [h for h in p["prioritization"]
+                if h.start in goal_at or not any(h.start <= m.start < h.end for m in used)]
         because = [h for h in hits if _REASON.search(t, h.start, h.end)] + reasoned
         dropped = [h for h in hits if _LATER.search(t, h.start, h.end)]
         stated = hits or ranked
@@ -393,20 +397,54 @@ def _concept_hits(sig: Signals) -> list[Hit]:
 
 
 def _strong_points_made(sig: Signals) -> list[Hit]:
-    """Clauses that make one of the case's strong points (shared content words)."""
+    """Clauses that make one of the case's strong points."""
     case = sig.case
     if case is None:
         return []
-    out = []
     units = _units_of(sig)
-    for point in case.strong_points:
-        want = content_tokens(point) - _GENERIC
-        if len(want) < 3:
-            continue
-        best = max(units, key=lambda u: len(want & content_tokens(u.text)), default=None)
-        if best is not None and len(want & content_tokens(best.text)) >= max(3, len(want) // 4):
-            out.append(Hit("strong_point", best.start, best.end, point[:40]))
+    out = []
+    for i, point in enumerate(case.strong_points):
+        u = _point_made_in(point, [(x.start, x.end, x.text) for x in units])
+        if u is not None:
+            out.append(Hit("strong_point", u[0], u[1], f"point {i}"))
     return out
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers as values: '0.90' and '0.9' are the same, '1,000' is 1000."""
+    out = set()
+    for n in _NUMBER.findall(text):
+        n = n.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", n) else n.replace(",", ".")
+        out.add(n.rstrip("0").rstrip(".") if "." in n else n)
+    return out
+
+
+def _point_made_in(point: str, units: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """The clause that makes a strong point: most of its content words, or its own numbers
+    ("0.9 x 1.1" makes "0.90 x 1.10 is about 0.99"), or one of them with its words."""
+    want = content_tokens(point) - _GENERIC
+    nums = _numbers(point)
+    best: tuple[int, int] | None = None
+    best_score = 0
+    for a, b, text in units:
+        words = len(want & content_tokens(text))
+        shared = len(nums & _numbers(text))
+        ok = (len(want) >= 3 and words >= max(3, len(want) // 4)) or shared >= 2 or (shared >= 1 and words >= 2)
+        score = words + 2 * shared
+        if ok and score > best_score:
+            best, best_score = (a, b), score
+    return best
+
+
+def strong_points_made(case: TradeoffCase, text: str) -> set[int]:
+    """Which of a trade-off case's strong points the candidate's text makes (by index)."""
+    from .text import units
+
+    us = [(u.start, u.end, u.text) for u in units(text)]
+    return {i for i, p in enumerate(case.strong_points) if _point_made_in(p, us) is not None}
 
 
 def _addresses_case(sig: Signals) -> bool | None:
