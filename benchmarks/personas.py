@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -79,6 +79,7 @@ class Run:
     right_with_plan: int = 0
     right_with_plan_closed: int = 0
     scores: dict[str, int | None] = field(default_factory=dict)
+    reply_ms: list[float] = field(default_factory=list)
     transcript: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -106,7 +107,9 @@ class Game:
 
     def say(self, text: str, *, vanity: bool = False) -> Reply:
         stage = self.iv._stage_name()
+        t0 = time.perf_counter()
         r = self.iv.respond(text)
+        self.run.reply_ms.append((time.perf_counter() - t0) * 1000)
         self.turns.append(Turn(len(self.turns) + 1, "candidate", stage, text, r.analysis))
         self.run.transcript.append(("candidate", text))
         self._store("interviewer", r)
@@ -417,7 +420,8 @@ def main() -> None:
     runs = [play(p, s, c) for s, c in cases(a.case) for p in PERSONAS if a.persona in (None, p)]
     t = table(runs)
     if a.json:
-        print(json.dumps({"table": t, "runs": [asdict(r) | {"transcript": None} for r in runs]}, indent=1))
+        print(json.dumps({"table": t, "runs": [asdict(r) | {"transcript": None, "reply_ms": None} for r in runs]},
+                         indent=1))
         return
     head = (f"{'persona':<9} {'cases':>5} {'done':>4} {'turns':>5} {'push':>4} {'unwar':>5} {'facts':>5} "
             f"{'decis':>5} {'wrong':>5} {'praised':>7} {'ended':>5} {'R+plan':>6} {'closed':>6}  scores")
@@ -427,7 +431,9 @@ def main() -> None:
         print(f"{p:<9} {v['cases']:>5} {v['finished']:>4} {v['median_turns'] or '-':>5} {v['pushbacks']:>4} "
               f"{v['unwarranted']:>5} {v['mean_facts']:>5} {v['decisive_reached']:>5} {v['wrong_conclusions']:>5} "
               f"{v['wrong_praised']:>7} {v['wrong_ended']:>5} {v['right_with_plan']:>6} {v['right_with_plan_closed']:>6}  {sc}")
-    print(f"({len(runs)} interviews; turns is the median over finished ones)", file=sys.stderr)
+    ms = sorted(x for r in runs for x in r.reply_ms)
+    print(f"({len(runs)} interviews; turns is the median over finished ones; engine reply p50 "
+          f"{ms[len(ms) // 2]:.1f} ms, p95 {ms[int(len(ms) * 0.95)]:.1f} ms over {len(ms)} replies)")
 
 
 if __name__ == "__main__":

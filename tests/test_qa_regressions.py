@@ -148,3 +148,16 @@ def test_interim_feedback_says_a_stated_root_cause_was_stated(tmp_path: Path) ->
     assert fb["interim"] and t["root_cause_stated"]
     assert root_cause_verdict(t) == "stated, judged when you finish this case"
     assert "Your root cause: not stated" not in render_markdown(fb)
+
+
+def test_trade_off_questions_get_the_data_asked_for() -> None:
+    """Asked three ways about confirmed transactions (a movement the prompt does not state),
+    the interviewer gives +2%, then a one-line reminder; what the case has no data on is said so."""
+    s, case = BANK.case("mkt-pro-ranking-vs-casual-sellers")
+    iv = Interview(s, Config(s.id, [case.id], start=case.id))
+    iv.opening()
+    r = iv.respond("What happened to confirmed transactions?")
+    assert r.kind == "clarification" and "+2%" in r.text
+    r = iv.respond("And confirmed transactions in the test arm, did they move?")
+    assert r.text.startswith("As I said") and "+2%" in r.text and r.text.count(".") <= 2
+    assert "don't have data" in iv.respond("What about revenue?").text

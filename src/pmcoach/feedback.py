@@ -346,9 +346,9 @@ def transcript(s: Scenario | None, turns: Sequence[TurnLike]) -> list[dict[str, 
                     if f is not None:
                         given.append({"key": key, "dimension": key.split(".")[0], "text": f.text})
                 elif isinstance(case, TradeoffCase):
-                    i = int(key.split(".")[1]) if key.split(".")[-1].isdigit() else -1
-                    if 0 <= i < len(case.data):
-                        given.append({"key": key, "dimension": case.data[i].about or "data", "text": case.data[i].text})
+                    text = case.fact_text(key)
+                    if text is not None:
+                        given.append({"key": key, "dimension": "data", "text": text})
             row["facts"] = given
         out.append(row)
     return out
@@ -483,8 +483,11 @@ def render_html(fb: dict[str, Any]) -> str:
         sections.append(f"<h2>What a strong answer would have added</h2><ul>{items}</ul>")
     for t in fb["tradeoffs"]:
         pts = "".join(f"<li>{e(p)}</li>" for p in t["strong_points"])
+        made = "".join(f"<li>{e(p)}</li>" for p in t.get("strong_points_made", []))
         sections.append(f"<h2>Trade-off</h2><p>{e(t['prompt'])}</p><p>You missed: {e(', '.join(t['you_missed']) or 'nothing')}</p>"
-                        f"<ul>{pts}</ul><p><b>Verdict:</b> {e(t['verdict'])}</p>")
+                        + (f"<p>Points of a strong answer you made:</p><ul>{made}</ul>" if made else "")
+                        + (f"<p>Points a strong answer also makes:</p><ul>{pts}</ul>" if pts else "")
+                        + f"<p><b>Verdict:</b> {e(t['verdict'])}</p>")
     for t in fb["troubleshooting"]:
         verdict = root_cause_verdict(t)
         plan = "".join(f"<li>{e(p)}</li>" for p in t["expected_action_plan"])

@@ -291,8 +291,18 @@ class TradeoffCase(_Model):
         return data
 
     def fact_rows(self) -> list[tuple[str, str, str]]:
-        """(key, what it is about, text) for every fact; a key is 'data.<index>'."""
-        return [(f"data.{i}", f.about or "data", f.text) for i, f in enumerate(self.data)]
+        """(key, what it is about, text) for every fact: the data ('data.<index>') and what
+        moved ('move.<index>', which includes movements the prompt does not state)."""
+        rows = [(f"data.{i}", f.about or "data", f.text) for i, f in enumerate(self.data)]
+        rows += [(f"move.{i}", "movement", f"{m.metric[:1].upper()}{m.metric[1:]} moved {m.change}.")
+                 for i, m in enumerate(self.movements)]
+        return rows
+
+    def fact_text(self, key: str) -> str | None:
+        kind, _, i = key.partition(".")
+        items: list[str] = ([f.text for f in self.data] if kind == "data" else
+                            [f"{m.metric[:1].upper()}{m.metric[1:]} moved {m.change}." for m in self.movements])
+        return items[int(i)] if i.isdigit() and int(i) < len(items) else None
 
     @property
     def context(self) -> str:
