@@ -161,3 +161,34 @@ def test_trade_off_questions_get_the_data_asked_for() -> None:
     r = iv.respond("And confirmed transactions in the test arm, did they move?")
     assert r.text.startswith("As I said") and "+2%" in r.text and r.text.count(".") <= 2
     assert "don't have data" in iv.respond("What about revenue?").text
+
+
+def test_a_stuck_candidate_is_nudged_toward_an_area_not_covered() -> None:
+    s, case = BANK.case("groups-dau-drop-android")
+    iv = Interview(s, Config(s.id, [case.id], start=case.id))
+    iv.opening()
+    replies = [iv.respond(q).text for q in (
+        "How is Groups DAU defined?", "Is the logging healthy?", "When did it start?", "Was it sudden?",
+        "Is it the same as last year?", "Any competitor moves?", "Any marketing changes?", "Any holidays or outages?",
+        "Is the whole industry down?")]
+    nudges = [r for r in replies if "what about" in r]
+    assert len(nudges) == 1  # once, and toward what was not asked yet
+    assert "where and on which platforms" in nudges[0] or "who is affected" in nudges[0]
+
+
+def test_right_conclusion_without_a_plan_is_asked_for_the_plan_once() -> None:
+    s, case = BANK.case("groups-dau-drop-android")
+    iv = Interview(s, Config(s.id, [case.id], start=case.id))
+    iv.opening()
+    r = iv.respond("I think the root cause is the Android 412 release breaking group notification links.")
+    assert r.kind == "probe" and "What would you do" in r.text and not iv.finished
+    r = iv.respond("Not sure yet, I'd want to think about it.")
+    assert iv.finished and "clear plan" not in r.text
+
+
+def test_i_dont_know_in_the_main_question_gets_a_nudge_not_praise() -> None:
+    s = BANK.scenarios["facebook-groups"]
+    iv = Interview(s, Config(s.id, []))
+    iv.opening()
+    r = iv.respond("I don't know.")
+    assert r.kind == "hint" and not r.text.startswith(("Good", "Great")) and "Hint:" in r.text

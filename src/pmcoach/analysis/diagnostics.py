@@ -118,15 +118,22 @@ def _load() -> Head | None:
                     z[f"{prefix}thresholds"], float(z[f"{prefix}second"]), prefix == "ctx_", meta)
 
 
+#: Two dimensions over their thresholds whose probabilities are this close are a tie: the
+#: question is ambiguous between them ("any recent releases?": a launch or an app build) and
+#: both are asked about.
+TIE = 0.03
+
+
 def decide(probs: Any, thresholds: Any, second: float = 0.0) -> list[str]:
     """The strongest dimension over its threshold, and any other whose probability also
-    reaches ``second`` (most questions ask one thing); the best one alone when it is close to
-    its threshold; else ``other``."""
+    reaches ``second`` (most questions ask one thing) or ties with the strongest; the best one
+    alone when it is close to its threshold; else ``other``."""
     j = int(probs.argmax())
     if probs[j] < thresholds[j]:
         return [DIMS[j]] if probs[j] >= thresholds[j] * 0.6 else [OTHER]
     picked = [DIMS[k] for k in range(len(DIMS))
-              if k == j or (probs[k] >= thresholds[k] and probs[k] >= second)]
+              if k == j or (probs[k] >= thresholds[k]
+                            and (probs[k] >= second or probs[j] - probs[k] <= TIE))]
     return sorted(picked)
 
 

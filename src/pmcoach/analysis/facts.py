@@ -95,7 +95,11 @@ def dimension_scores(question: str) -> tuple[list[str], dict[str, float]]:
     probs = h.probabilities(ps)
     picked = sorted({d for row in probs for d in decide(row, h.thresholds, h.second) if d != OTHER})
     ratio = (probs / h.thresholds).max(axis=0)
-    return picked or [OTHER], {d: float(ratio[i]) for i, d in enumerate(DIMS)}
+    # a probability that reaches the classifier's own bar for a second dimension is read
+    # clearly, whatever that dimension's threshold ("only iOS users in Brazil?")
+    clear = probs.max(axis=0) >= h.second
+    return picked or [OTHER], {d: float(max(ratio[i], SECOND_DIM) if clear[i] else ratio[i])
+                               for i, d in enumerate(DIMS)}
 
 
 def retrieve(facts: Sequence[tuple[str, str, str]], question: str, dims: list[str] | None = None,

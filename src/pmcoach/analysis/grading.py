@@ -477,7 +477,8 @@ def _units_of(sig: Signals) -> list[Unit]:
 def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
     t = sig.text
     ns = [m for m in used if m.tier == "north_star"]
-    inputs = [m for m in used if m.tier == "input"]
+    # activity counts (likes, raw time) are not levers of value: they earn no secondary credit
+    inputs = [m for m in used if m.tier == "input" and not m.vanity]
     guards = [m for m in used if m.tier == "guardrail"]
     vanity_ns = [m for m in ns if m.vanity]
     good_ns = [m for m in ns if not m.vanity]
@@ -517,6 +518,9 @@ def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
         score = min(score, 2)
     if dup:
         score = min(score, 3)
+    if vanity_ns and good_ns:
+        # a vanity north star replaced later (after a pushback, say) is recovered, not strong
+        score = min(score, 3)
     ev = (_mev(sig.doc, t, good_ns or ns, "names the north star", 1) + _mev(sig.doc, t, guards, "names a guardrail", 1)
           + _mev(sig.doc, t, inputs, "names a secondary metric", 1) + _ev(t, pros_cons, "weighs pros and cons", 1)
           + _mev(sig.doc, t, rejected, "rejects a vanity metric", 1))
@@ -531,7 +535,11 @@ def _grade_metrics(sig: Signals, used: list[Mention]) -> Criterion:
         missing.append("pros and cons")
     if not defined:
         missing.append("precise definitions")
-    if vanity_ns:
+    if vanity_ns and good_ns:
+        advice = (f"You first proposed {vanity_ns[0].text!r}, which is activity, not value, then moved to "
+                  f"{good_ns[0].text!r}: lead with the value measure, and name the activity count only as "
+                  "an alternative you rejected and why.")
+    elif vanity_ns:
         advice = f"{vanity_ns[0].text!r} is activity, not value: {vanity_ns[0].reason} Try: {vanity_ns[0].suggestion}"
     elif dup:
         advice = "Your north star also appears as a secondary metric: make the north star the one number that ties the objectives together, and the secondaries the levers under it."
