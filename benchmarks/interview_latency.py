@@ -26,7 +26,7 @@ from pmcoach.store import Store
 
 DATA = Path(__file__).parent.parent / "tests" / "data"
 SCRIPTS = [("Facebook Groups", None, "strong_groups.txt"), ("Facebook Groups", None, "vanity_groups.txt"),
-           (None, "groups-dau-drop-android", "wanderer_troubleshooting.txt")]
+           (None, "groups-ts-1", "wanderer_troubleshooting.txt")]
 
 
 def pct(xs: list[float], p: float) -> float:

@@ -6,6 +6,9 @@
 What it writes:
 - bank_vectors.npz: static vectors of every bank metric's names and definition, keyed by a
   hash of the scenario's catalog (so start-up never embeds the bank);
+- exercises.npz: for launch, experiment and prioritization answers, one logistic head per
+  part over [contextual vector | static vector] (and a static-only fallback), fitted on
+  benchmarks/data/v2/exercises/ea.jsonl and the lexicon's prototypes (eb.jsonl is the test);
 - diagnostics.npz: the troubleshooting-dimension classifier (one logistic head per dimension
   over [contextual vector | static vector | cue hits]), with thresholds calibrated on the dev
   split, a fallback head without the contextual model, and the hashes of the data it saw.
@@ -281,6 +284,46 @@ def _fit_binary(x: np.ndarray, y: np.ndarray, c: float, cw: str | None) -> tuple
     return lr.coef_[0].astype(np.float32), float(lr.intercept_[0])
 
 
+def train_exercises(report_only: bool) -> dict[str, Any]:
+    """One head per part of each exercise kind, on the fit set and the prototypes."""
+    from sklearn.linear_model import LogisticRegression
+
+    from pmcoach.analysis import exercise
+
+    rows = [json.loads(line) for line in (ROOT / "benchmarks/data/v2/exercises/ea.jsonl").read_text().splitlines()
+            if line.strip()]
+    arrays: dict[str, Any] = {}
+    info: dict[str, Any] = {}
+    for kind in ("launch", "experiment", "prioritization"):
+        areas = list(exercise.parts(kind))
+        mine = [r for r in rows if r["kind"] == kind]
+        protos = [(p, [a]) for a, spec in exercise.parts(kind).items() for p in spec["prototypes"]]
+        texts = [r["text"] for r in mine] + [p for p, _ in protos]
+        y = np.array([[a in r["areas"] for a in areas] for r in mine] + [[a in lab for a in areas] for _, lab in protos])
+        for prefix, ctx in ((f"{kind}_", True), (f"{kind}_s_", False)):
+            x = exercise.features(texts, ctx)
+            mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+            z = (x - mean) / scale
+            w = np.zeros((x.shape[1], len(areas)), np.float32)
+            b = np.zeros(len(areas), np.float32)
+            for j in range(len(areas)):
+                lr = LogisticRegression(C=exercise.C, max_iter=4000, class_weight="balanced").fit(z, y[:, j])
+                w[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
+            arrays.update({f"{prefix}mean": mean.astype(np.float32), f"{prefix}scale": scale.astype(np.float32),
+                           f"{prefix}weights": w, f"{prefix}bias": b})
+        arrays[f"{kind}_areas"] = np.array(areas)
+        info[kind] = {"sentences": len(mine), "prototypes": len(protos)}
+    if not report_only:
+        np.savez_compressed(exercise.MODEL_FILE, **arrays, data=np.array(json.dumps(file_hashes_exercises())))
+        print(f"wrote {exercise.MODEL_FILE}", file=sys.stderr)
+    return info
+
+
+def file_hashes_exercises() -> dict[str, str]:
+    path = ROOT / "benchmarks/data/v2/exercises/ea.jsonl"
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+
+
 def write_bank_vectors() -> None:
     bank = load_bank(include_user=False)
     n = meaning.save_bank_vectors(list(bank.scenarios.values()))
@@ -291,12 +334,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--report", action="store_true", help="fit on train and print dev figures; write nothing")
     ap.add_argument("--only-vanity", action="store_true", help="fit only the activity/value head")
+    ap.add_argument("--only-exercises", action="store_true", help="fit only the launch/experiment/prioritization heads")
     args = ap.parse_args()
+    if args.only_exercises:
+        print(json.dumps({"exercises": train_exercises(args.report)}, indent=2))
+        return
     if not args.report:
         write_bank_vectors()
         if diagnostics.MODEL_FILE.exists() and not args.only_vanity:
             diagnostics.MODEL_FILE.unlink()  # features must not depend on the old head
-    out = {"vanity": train_vanity(args.report)}
+    out = {"vanity": train_vanity(args.report), "exercises": train_exercises(args.report)}
     if not args.only_vanity:
         out["diagnostics"] = train_diagnostics(args.report)
     print(json.dumps(out, indent=2))

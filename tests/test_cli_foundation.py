@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,15 +83,19 @@ def test_unknown_product_is_one_line_exit_2(run) -> None:
     assert "Facebook Groups" in err
 
 
-def test_archetype_scaffold_is_labelled(run) -> None:
+def test_archetype_gives_a_guide_that_states_no_facts_about_the_product(run) -> None:
+    # the old scaffold dropped the name into a template: "Pinterest's mission: help people build and keep
+    # meaningful relationships"; a guide says how to think about the kind and nothing about the product
     code, out, _ = run("answer", "Pinterest", "--archetype", "social", "--format", "json")
     assert code == 0
     a = json.loads(out)
-    assert a["scaffold"] is True and "SCAFFOLD" in a["notice"]
-    assert "{product}" not in out
-    assert "Pinterest" in a["rationale"]["mission"]
+    assert a["guide"] is True and "states no facts about Pinterest" in a["notice"]
+    assert "{product}" not in out and "mission" not in a
+    body = json.dumps({k: a[k] for k in ("think", "segments", "metric_patterns", "tradeoffs", "clarifying_questions")})
+    assert "Pinterest" not in body
+    assert len(a["clarifying_questions"]) >= 3
     code, md, _ = run("answer", "Pinterest", "--archetype", "social")
-    assert md.startswith("# Pinterest: SCAFFOLD")
+    assert md.startswith("# Pinterest: a guide to") and "states no facts" in md
 
 
 def test_bad_archetype(run) -> None:
@@ -119,6 +124,32 @@ def test_scenarios_json_contract(run) -> None:
 def test_scenarios_table(run) -> None:
     code, out, _ = run("scenarios")
     assert code == 0 and "facebook-groups" in out
+
+
+def test_scenarios_by_company_and_type(run) -> None:
+    code, out, _ = run("scenarios", "--company", "meta", "--json")
+    rows = json.loads(out)
+    assert code == 0 and rows and {r["company"] for r in rows} == {"Meta"}
+    code, out, _ = run("scenarios", "--type", "launch", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) >= 5
+    assert all(c["type"] == "launch" for r in rows for c in r["cases"])
+    code, _, err = run("scenarios", "--company", "Initech")
+    assert code == 2 and "choose one of" in err
+
+
+def test_case_ids_and_titles_give_nothing_away(run) -> None:
+    code, out, _ = run("scenarios", "--type", "troubleshooting", "--json")
+    ids = [c["id"] for r in json.loads(out) for c in r["cases"]]
+    assert ids and all(re.fullmatch(r"[a-z]+-ts-\d+", i) for i in ids)
+
+
+def test_spoken_version(run) -> None:
+    code, out, _ = run("answer", "facebook-groups", "--spoken")
+    assert code == 0 and out.startswith("# Facebook Groups: the spoken version")
+    code, out, _ = run("answer", "facebook-groups", "--format", "json")
+    doc = json.loads(out)
+    assert doc["spoken"]["words"] <= 1800 and len(doc["spoken"]["parts"]) >= 4
 
 
 def test_scenario_validate_ok_and_lint(run) -> None:

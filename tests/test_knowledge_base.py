@@ -133,3 +133,68 @@ def test_version_1_files_still_load_and_newer_ones_fail_clearly(tmp_path) -> Non
     new.write_text(yaml.safe_dump(doc), encoding="utf-8")
     with pytest.raises(ScenarioFileError, match="newer pmcoach"):
         parse_file(new, Scenario)
+
+
+def _asked() -> dict[str, str | None]:
+    import yaml
+
+    path = Path(__file__).parent / "data" / "asked_products.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["names"]
+
+
+@pytest.mark.parametrize("name", sorted(_asked()))
+def test_no_silent_substitution_among_the_most_asked_names(name: str) -> None:
+    """A name resolves to its own scenario or is an error naming the closest ones: never a
+    neighbouring product ("Uber Eats" is not Uber rides, "Messenger" is not WhatsApp)."""
+    from pmcoach.errors import UnknownProductError
+
+    want = _asked()[name]
+    if want is None:
+        with pytest.raises(UnknownProductError) as err:
+            BANK.find(name)
+        assert "is not in the bank" in str(err.value)
+    else:
+        assert BANK.find(name).id == want
+
+
+def test_a_name_outside_the_bank_lists_the_closest_and_how_to_use_it(run) -> None:
+    code, out, err = run("answer", "Uber Eats")
+    assert code == 2 and out == ""
+    assert "closest: Uber (rides)" in err and "pmcoach answer uber" in err and err.count("\n") == 1
+
+
+def test_lint_rejects_a_title_that_gives_the_root_cause_away() -> None:
+    from pmcoach.kb import lint_scenario
+
+    s = BANK.find("facebook-groups")
+    case = next(c for c in s.troubleshooting if c.root_cause_dimension == "platform" or "Android" in c.root_cause)
+    bad = case.model_copy(update={"title": "Groups DAU down on Android"})
+    s2 = s.model_copy(update={"troubleshooting": [bad if c.id == case.id else c for c in s.troubleshooting]})
+    assert any("gives the root cause away (andro)" in p for p in lint_scenario(s2))
+
+
+def test_old_case_ids_still_work() -> None:
+    _, case = BANK.case("groups-dau-drop-android")
+    assert case.id.startswith("groups-ts-") and "groups-dau-drop-android" in case.aliases
+
+
+def test_numbers_lint_checks_the_mix_and_the_revenue() -> None:
+    from pmcoach.kb import lint_numbers
+    from pmcoach.models import Numbers
+
+    facts = ["Android is 55% of DAU and fell 15%; iOS, 30%, fell 1%; web, 15%, fell 1%.", "DAU fell 10%."]
+    good = Numbers.model_validate({"mix": [{"of": "DAU", "total": -9, "parts": [
+        {"segment": "Android", "share": 55, "change": -15}, {"segment": "iOS", "share": 30, "change": -1},
+        {"segment": "web", "share": 15, "change": -1}]}]})
+    assert lint_numbers("c", good, facts + ["Overall DAU fell 9%."]) == []
+    wrong_total = good.model_copy(update={"mix": [good.mix[0].model_copy(update={"total": -15})]})
+    assert any("the segments make -8.7%" in p for p in lint_numbers("c", wrong_total, facts + ["15"]))
+    unstated = good.model_copy(update={"mix": [good.mix[0].model_copy(update={"total": -8.7})]})
+    assert lint_numbers("c", unstated, facts)[0].endswith("is not stated in any fact")
+    rev = Numbers.model_validate({"revenue": {"factors": {
+        "sessions": {"before": 100, "after": 100}, "ad_load": {"before": 0.1, "after": 1 / 6},
+        "price": {"before": 1.0, "after": 0.94}}, "change": 12}})
+    assert any("the factors make +56.7%" in p for p in lint_numbers("c", rev, ["Revenue rose 12%."]))
+    pct = Numbers.model_validate({"revenue": {"factors": {
+        "trips": {"before": 100, "after": 97}, "take": {"before": 25, "after": 125, "unit": "%"}}, "change": 385}})
+    assert any("outside 0-100" in p for p in lint_numbers("c", pct, ["up 385%"]))

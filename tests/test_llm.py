@@ -158,13 +158,13 @@ def test_missing_key_and_bad_names_are_one_line_errors(run, monkeypatch: pytest.
 def test_the_model_reads_a_question_the_rules_cannot_place(fake, tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite")
     coach = Coach(store, BANK, assist=Assist(_backend(fake.url)))
-    st = coach.start(None, "groups-dau-drop-android")
+    st = coach.start(None, "groups-ts-1")
     q = "Anything odd about the gadgets people are holding?"
     from pmcoach.analysis import classify
 
     assert classify(q) == ["other"]
     reply = coach.say(st.session_id, q)
-    _, case = BANK.case("groups-dau-drop-android")
+    _, case = BANK.case("groups-ts-1")
     assert reply.kind == "fact"
     engine_text = store.turns(st.session_id)[-1].text
     assert "Android" in engine_text
@@ -204,9 +204,9 @@ def test_prompt_injection_changes_no_score_and_leaks_nothing(attack: str, tmp_pa
 
     with FakeLLM(handler=evil) as f:
         coach = Coach(Store(tmp_path / "db.sqlite"), BANK, assist=Assist(_backend(f.url)))
-        st = coach.start(None, "groups-dau-drop-android")
+        st = coach.start(None, "groups-ts-1")
         reply = coach.say(st.session_id, attack)
-        _, case = BANK.case("groups-dau-drop-android")
+        _, case = BANK.case("groups-ts-1")
         assert case.root_cause not in reply.text
         stored = [t.text for t in coach.store.turns(st.session_id)]
         assert not any(case.root_cause in t for t in stored)

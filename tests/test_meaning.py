@@ -193,7 +193,7 @@ def test_the_decisive_fact_is_reached_without_the_checklist_word() -> None:
 
 
 def test_a_bare_verdict_earns_at_most_one_on_trade_offs() -> None:
-    s, case = BANK.case("groups-dau-vs-time-per-user")
+    s, case = BANK.case("groups-to-1")
     crit = analyse("Ship it, the numbers look fine.", s, "tradeoff", case).criteria["tradeoffs"]
     assert crit.score is not None and crit.score <= 1
     assert "actions to learn more or fix" not in crit.found
@@ -201,7 +201,7 @@ def test_a_bare_verdict_earns_at_most_one_on_trade_offs() -> None:
 
 def test_terse_trade_off_notes_show_verdict_pros_cons_and_actions() -> None:
     # the parts of a trade-off said as notes: no subject, "+"/"-" lines, an adverb after "I'd"
-    s, case = BANK.case("groups-dau-vs-time-per-user")
+    s, case = BANK.case("groups-to-1")
     notes = ("Net: leaning bad.\n"
              "+ people who stay read more threads\n"
              "- casual members drop off, the ones we'd grow\n"
@@ -213,7 +213,7 @@ def test_terse_trade_off_notes_show_verdict_pros_cons_and_actions() -> None:
 
 
 def test_restating_the_prompt_earns_no_data_analysis() -> None:
-    s, case = BANK.case("groups-dau-vs-time-per-user")
+    s, case = BANK.case("groups-to-1")
     numbers = re.findall(r"[-+]?\d+(?:\.\d+)?%", case.prompt)
     assert numbers
     text = f"So we saw {' and '.join(numbers)}. That is what happened in the test, as you said."

@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from personas import PERSONAS, cases, play  # noqa: E402
 
 # one case per kind of root cause: a release, the season, a logging change, a rival, a rule, a segment
-CASES = ["groups-dau-drop-android", "abnb-nights-drop-seasonal", "groups-comments-spike-logging",
-         "nflx-viewing-drop-rival", "uber-trips-drop-one-city", "slack-collab-free-drop"]
+CASES = ["groups-ts-1", "abnb-ts-1", "groups-ts-3",
+         "nflx-ts-1", "uber-ts-2", "slack-ts-1"]
 
 
 @pytest.fixture(scope="module")

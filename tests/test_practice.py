@@ -49,7 +49,7 @@ def _no_loop(doc: dict) -> None:
 def test_simulated_candidates_are_ordered_and_safe(run) -> None:
     strong = _script(run, "strong_groups.txt", "Facebook Groups")
     vanity = _script(run, "vanity_groups.txt", "Facebook Groups")
-    wander = _script(run, "wanderer_troubleshooting.txt", "--followup", "groups-dau-drop-android")
+    wander = _script(run, "wanderer_troubleshooting.txt", "--followup", "groups-ts-1")
     for doc in (strong, vanity, wander):
         assert doc["feedback"]["criteria"], "always reaches feedback"
         _no_leak(doc)
@@ -87,14 +87,14 @@ def test_script_contract(run) -> None:
 
 
 def test_followup_starts_at_the_case(run) -> None:
-    doc = _script(run, "wanderer_troubleshooting.txt", "--followup", "groups-dau-drop-android")
+    doc = _script(run, "wanderer_troubleshooting.txt", "--followup", "groups-ts-1")
     first = doc["turns"][0]
     assert first["role"] == "interviewer" and first["stage"] == "troubleshooting"
     assert "dropped 10%" in first["text"]
 
 
 def test_troubleshooting_answers_only_the_dimension_asked() -> None:
-    s, case = BANK.case("groups-dau-drop-android")
+    s, case = BANK.case("groups-ts-1")
     iv = Interview(s, Config(s.id, [case.id], start=case.id))
     iv.opening()
     platform = [f.text for f in case.facts["platform"]]
@@ -216,7 +216,7 @@ def test_practice_without_product_picks_least_practised(run) -> None:
 
 def test_practice_without_product_trains_the_weakest_area(tmp_path: Path) -> None:
     coach = Coach(Store(tmp_path / "db.sqlite"), BANK)
-    st = coach.start(None, "groups-dau-drop-android")
+    st = coach.start(None, "groups-ts-1")
     for t in (DATA / "wanderer_troubleshooting.txt").read_text().split("\n---\n"):
         _, iv, _ = coach.interview(st.session_id)
         if iv.finished:
@@ -228,10 +228,10 @@ def test_practice_without_product_trains_the_weakest_area(tmp_path: Path) -> Non
 
 
 def test_cheatsheet(run) -> None:
-    code, out, _ = run("cheatsheet", "groups-dau-drop-android", "--json")
+    code, out, _ = run("cheatsheet", "groups-ts-1", "--json")
     doc = json.loads(out)
     assert doc["root_cause"] and doc["facts"]["platform"] and doc["model_answer"]["north_star"]
-    code, out, _ = run("cheatsheet", "groups-dau-vs-time-per-user")
+    code, out, _ = run("cheatsheet", "groups-to-1")
     assert code == 0 and "verdict" in out.lower()
     code, _, err = run("cheatsheet", "no-such-case")
     assert code == 2 and "no follow-up case" in err
@@ -239,7 +239,7 @@ def test_cheatsheet(run) -> None:
 
 def test_bad_practice_input(run, tmp_path: Path) -> None:
     code, _, err = run("practice", "nope nope", "--script", str(DATA / "strong_groups.txt"))
-    assert code == 2 and "no scenario" in err
+    assert code == 2 and "is not in the bank" in err
     code, _, err = run("practice", "--followup", "nope", "--script", str(DATA / "strong_groups.txt"))
     assert code == 2 and "no follow-up case" in err
     empty = tmp_path / "e.txt"
@@ -302,7 +302,7 @@ def test_transcript_marks_pushbacks_and_facts(run) -> None:
     t = json.loads(out)
     assert [x["text"] for x in t["turns"]] == [x["text"] for x in doc["turns"]]
     given = [f for x in t["turns"] if x["role"] == "interviewer" for f in x.get("facts", [])]
-    _, case = BANK.case("groups-dau-drop-android")
+    _, case = BANK.case("groups-ts-1")
     assert given and all(case.fact(f["key"]).text == f["text"] for f in given if f["key"].split(".")[0] != "data")
     code, out, err = run("transcript", sid)
     assert code == 0 and out.startswith("# Transcript: Facebook Groups") and "[facts given:" in out

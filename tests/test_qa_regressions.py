@@ -46,7 +46,7 @@ def test_a_labelled_north_star_counts_without_a_product() -> None:
 
 
 def test_trade_off_scores_need_an_answer_about_this_case() -> None:
-    s, case = BANK.case("groups-ad-load-vs-participation")
+    s, case = BANK.case("groups-to-3")
     nonsense = ("The north star is weekly bananas eaten. Secondary metric: banana peel rate; guardrail: monkey "
                 "happiness. Pros: more bananas. Cons: fewer apples. Verdict: good, ship it, as long as monkey "
                 "happiness holds. Actions: 1) run a holdout, 2) segment by monkey age, 3) revisit in 4 weeks.")
@@ -67,7 +67,7 @@ def _only_from(case, reply_text: str, dim: str) -> bool:
 
 
 def test_the_troubleshooting_game_names_rivals_and_lets_a_wrong_guess_go_on() -> None:
-    s, case = BANK.case("groups-dau-drop-android")
+    s, case = BANK.case("groups-ts-1")
     iv = Interview(s, Config(s.id, [case.id], start=case.id))
     iv.opening()
     assert _only_from(case, iv.respond("Is it the Reddit launch?").text, "competitor")
@@ -99,10 +99,10 @@ def test_quit_in_a_script_leaves_the_session_resumable(run, tmp_path: Path) -> N
 
 def test_interim_feedback_keeps_follow_up_answers_hidden(tmp_path: Path) -> None:
     coach = Coach(Store(tmp_path / "db.sqlite"), BANK)
-    st = coach.start(None, "groups-dau-drop-android")
+    st = coach.start(None, "groups-ts-1")
     coach.say(st.session_id, "When did it start?")
     fb = coach.feedback(st.session_id)
-    _, case = BANK.case("groups-dau-drop-android")
+    _, case = BANK.case("groups-ts-1")
     assert fb["interim"] and case.root_cause not in json.dumps(fb)
     other = coach.start("Facebook Groups")
     coach.say(other.session_id, "Groups exists to help people build community.")
@@ -141,7 +141,7 @@ def test_interim_feedback_says_a_stated_root_cause_was_stated(tmp_path: Path) ->
     from pmcoach.feedback import render_markdown, root_cause_verdict
 
     coach = Coach(Store(tmp_path / "db.sqlite"), BANK)
-    st = coach.start(None, "groups-dau-drop-android")
+    st = coach.start(None, "groups-ts-1")
     coach.say(st.session_id, "I think it's a marketing email that stopped going out.")
     fb = coach.feedback(st.session_id)
     t = fb["troubleshooting"][0]
@@ -153,7 +153,7 @@ def test_interim_feedback_says_a_stated_root_cause_was_stated(tmp_path: Path) ->
 def test_trade_off_questions_get_the_data_asked_for() -> None:
     """Asked three ways about confirmed transactions (a movement the prompt does not state),
     the interviewer gives +2%, then a one-line reminder; what the case has no data on is said so."""
-    s, case = BANK.case("mkt-pro-ranking-vs-casual-sellers")
+    s, case = BANK.case("mkt-to-1")
     iv = Interview(s, Config(s.id, [case.id], start=case.id))
     iv.opening()
     r = iv.respond("What happened to confirmed transactions?")
@@ -164,7 +164,7 @@ def test_trade_off_questions_get_the_data_asked_for() -> None:
 
 
 def test_a_stuck_candidate_is_nudged_toward_an_area_not_covered() -> None:
-    s, case = BANK.case("groups-dau-drop-android")
+    s, case = BANK.case("groups-ts-1")
     iv = Interview(s, Config(s.id, [case.id], start=case.id))
     iv.opening()
     replies = [iv.respond(q).text for q in (
@@ -177,7 +177,7 @@ def test_a_stuck_candidate_is_nudged_toward_an_area_not_covered() -> None:
 
 
 def test_right_conclusion_without_a_plan_is_asked_for_the_plan_once() -> None:
-    s, case = BANK.case("groups-dau-drop-android")
+    s, case = BANK.case("groups-ts-1")
     iv = Interview(s, Config(s.id, [case.id], start=case.id))
     iv.opening()
     r = iv.respond("I think the root cause is the Android 412 release breaking group notification links.")

@@ -63,7 +63,7 @@ def test_a_whole_interview_over_the_api(make_client: MakeClient) -> None:
 
 def test_troubleshooting_game_reveals_only_what_was_asked(make_client: MakeClient) -> None:
     c = make_client()
-    s = start(c, followup="groups-dau-drop-android")
+    s = start(c, followup="groups-ts-1")
     assert s["stage"] == "troubleshooting" and s["stages"] == ["troubleshooting", "done"]
     assert s["game"]["asked"] == [] and s["game"]["facts"] == []
     o = c.post(f"/api/sessions/{s['session_id']}/turns", json={"text": "Which platforms dropped: iOS or Android?"}).json()
@@ -73,7 +73,7 @@ def test_troubleshooting_game_reveals_only_what_was_asked(make_client: MakeClien
     from pmcoach.coach import cheatsheet
     from pmcoach.kb import load_bank
 
-    root = cheatsheet(load_bank(), "groups-dau-drop-android")["root_cause"]
+    root = cheatsheet(load_bank(), "groups-ts-1")["root_cause"]
     assert root not in str(o)  # never leaked
 
 
@@ -82,10 +82,10 @@ def test_surprise_me_and_bad_choices(make_client: MakeClient) -> None:
     s = start(c)
     assert s["why"] and s["session_id"]
     r = c.post("/api/sessions", json={"product": "Myspace Classic"})
-    assert r.status_code == 422 and r.json()["field"] == "product" and "no scenario" in r.json()["error"]
+    assert r.status_code == 422 and r.json()["field"] == "product" and "is not in the bank" in r.json()["error"]
     r = c.post("/api/sessions", json={"followup": "nope-case"})
     assert r.status_code == 422 and r.json()["field"] == "followup"
-    r = c.post("/api/sessions", json={"product": "Facebook Groups", "followup": "abnb-nights-drop-seasonal"})
+    r = c.post("/api/sessions", json={"product": "Facebook Groups", "followup": "abnb-ts-1"})
     assert r.status_code == 422 and r.json()["field"] == "followup"
 
 
@@ -143,7 +143,7 @@ def test_every_page_has_a_json_twin(make_client: MakeClient) -> None:
     sid = start(c, product="Facebook Groups")["session_id"]
     run_script(c, sid, SCRIPT[:3])
     pages = ["/", f"/sessions/{sid}", f"/sessions/{sid}/feedback", "/history", "/answers/facebook-groups",
-             "/cheatsheets/groups-dau-drop-android"]
+             "/cheatsheets/groups-ts-1"]
     for p in pages:
         r = c.get(p)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), p
@@ -152,8 +152,14 @@ def test_every_page_has_a_json_twin(make_client: MakeClient) -> None:
         j = c.get(twin.group(1))
         assert j.status_code == 200 and j.headers["content-type"] == "application/json", (p, twin.group(1))
     assert c.get("/api/answers/facebook-groups").json()["north_star"]["name"]
-    assert c.get("/api/cheatsheets/groups-dau-drop-android").json()["root_cause"]
+    assert c.get("/api/cheatsheets/groups-ts-1").json()["root_cause"]
     assert c.get("/api/answers/nothing-like-it").status_code == 404
+    spoken = c.get("/api/answers/facebook-groups").json()["spoken"]
+    assert spoken["words"] <= 1800 and spoken["parts"]
+    assert "spoken version" in c.get("/answers/facebook-groups?view=spoken").text
+    # a neighbouring product is never served in place of the one asked for
+    eats = c.get("/api/answers/Uber%20Eats")
+    assert eats.status_code == 404 and "not in the bank; closest: Uber (rides)" in eats.json()["error"]
     assert c.get("/cheatsheets/nothing-like-it").status_code == 404
     report = c.get(f"/sessions/{sid}/report.html")
     assert report.status_code == 200 and "<svg" in report.text

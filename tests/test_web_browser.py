@@ -104,7 +104,11 @@ def test_a_whole_interview_in_the_page(browser: Any, server_factory: Callable[..
     page.goto(server.url + "/answers/facebook-groups")
     assert "north star" in page.content().lower()
     shot(page, "07-model-answer")
-    page.goto(server.url + "/cheatsheets/groups-dau-drop-android")
+    page.click("nav.tabs a:has-text('Spoken version')")
+    page.wait_for_url("**/answers/facebook-groups?view=spoken")
+    assert "the spoken version" in page.content() and page.locator("nav.tabs a.current").inner_text().startswith("Spoken")
+    shot(page, "07b-spoken-answer")
+    page.goto(server.url + "/cheatsheets/groups-ts-1")
     assert "Root cause" in page.content()
     shot(page, "08-cheatsheet")
     assert dialogs == [] and errors == []

@@ -1,4 +1,5 @@
-"""Model answers in the framework's structure, and labelled scaffolds from archetypes."""
+"""Model answers in the framework's structure, their spoken versions, and archetype guides
+for products outside the bank."""
 
 from __future__ import annotations
 
@@ -152,6 +153,13 @@ def build_answer(src: Answerable, product: str | None = None) -> dict[str, Any]:
     return answer
 
 
+def answer_with_spoken(src: Scenario, spoken: str | None) -> dict[str, Any]:
+    """The reference answer with its spoken version (``spoken``: None when it has none)."""
+    data = build_answer(src)
+    data["spoken"] = spoken_section(spoken)
+    return data
+
+
 def _seg_name(src: Answerable, seg_id: str | None) -> str | None:
     if seg_id is None:
         return None
@@ -303,3 +311,78 @@ def _mname(x: dict[str, Any]) -> str:
 
 def _cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
+
+
+def build_guide(kind: Archetype, product: str) -> dict[str, Any]:
+    """An archetype guide for a product outside the bank: how to think about this kind of
+    product, with no facts about the product itself (nothing of it is filled in)."""
+    if kind.guide is None:
+        raise ValueError(f"the {kind.id} archetype has no guide")
+    g = kind.guide
+    name = product.strip() or kind.name
+    return {
+        "product": name,
+        "archetype": kind.id,
+        "archetype_name": kind.name,
+        "guide": True,
+        "scaffold": False,
+        "notice": (f"{name} is not in pmcoach's bank. This is a guide to {kind.name} products in general: it "
+                   f"states no facts about {name} (not its mission, users or numbers). Use it to build your "
+                   "own answer, and check what you say against what you know of the product."),
+        "examples": list(kind.examples),
+        "think": list(g.think),
+        "segments": list(g.segments),
+        "metric_patterns": list(g.metric_patterns),
+        "tradeoffs": list(g.tradeoffs),
+        "clarifying_questions": list(g.clarifying_questions),
+        "structure": ["Why the product exists", "Segments and journeys", "Objectives, prioritized",
+                      "North star metric", "Secondary metrics", "Guardrails"],
+    }
+
+
+def render_guide_markdown(a: dict[str, Any]) -> str:
+    """An archetype guide as Markdown."""
+    out = [f"# {a['product']}: a guide to {a['archetype_name']} products", "", f"> {a['notice']}", ""]
+    sections = [("Clarifying questions to ask first", "clarifying_questions"),
+                ("How to think about this kind of product", "think"),
+                ("Typical segments", "segments"),
+                ("Metric patterns", "metric_patterns"),
+                ("Usual trade-offs", "tradeoffs")]
+    for title, key in sections:
+        out += [f"## {title}", ""] + [f"- {_stop(x)}" for x in a[key]] + [""]
+    out += ["## Your answer's structure", "", *(f"{i}. {s}" for i, s in enumerate(a["structure"], 1)), ""]
+    return "\n".join(out)
+
+
+def spoken_section(text: str | None) -> dict[str, Any] | None:
+    """The spoken version as parts: [{'title', 'text'}], with its word count."""
+    if not text:
+        return None
+    import re
+
+    parts: list[dict[str, str]] = []
+    title = ""
+    buf: list[str] = []
+    for line in text.splitlines():
+        m = re.match(r"^#{1,6}\s+(.*)", line)
+        if m:
+            if buf and "".join(buf).strip():
+                parts.append({"title": title, "text": "\n".join(buf).strip()})
+            title, buf = m.group(1).strip(), []
+        else:
+            buf.append(line)
+    if buf and "".join(buf).strip():
+        parts.append({"title": title, "text": "\n".join(buf).strip()})
+    words = sum(len(re.findall(r"[\w'’-]+", p["text"])) for p in parts)
+    return {"parts": [p for p in parts if p["text"]], "words": words, "minutes": round(words / 150, 1)}
+
+
+def render_spoken_markdown(product: str, spoken: dict[str, Any]) -> str:
+    out = [f"# {product}: the spoken version", "",
+           f"> What a strong candidate would say in the 12 minutes: {spoken['words']} words, about "
+           f"{spoken['minutes']:g} minutes at 150 words a minute.", ""]
+    for p in spoken["parts"]:
+        if p["title"]:
+            out += [f"## {p['title']}", ""]
+        out += [p["text"], ""]
+    return "\n".join(out)

@@ -15,6 +15,22 @@ def render_cheatsheet(doc: dict[str, Any]) -> str:
         out += [f"- {r}" for r in doc["red_herrings"]]
         out += ["", "**Hints, in order:**"] + [f"{i}. {h}" for i, h in enumerate(doc["hints"], 1)]
         out += ["", "**Expected action plan:**"] + [f"- {a}" for a in doc["action_plan"]]
+    elif doc["kind"] != "tradeoff":
+        out += [f"*{doc['how_to_play']}*", "", "**Data, given only when asked:**", *(f"- {d}" for d in doc["data"]), ""]
+        if doc.get("initiatives"):
+            out += ["| Initiative | Reach / quarter | Impact | Confidence | Effort (person-months) |", "|---|---|---|---|---|"]
+            out += [f"| {i['name']} | {i['reach']:,.0f} | {i['impact']:g} | {i['confidence']:g}% | {i['effort']:g} |"
+                    for i in doc["initiatives"]]
+            chosen = next((i["name"] for i in doc["initiatives"] if i["id"] == doc["choice"]), doc["choice"])
+            out += ["", f"**Model choice:** {chosen}. {doc['reasoning']}", "", f"**Not doing:** {doc['not_doing']}", ""]
+        if doc.get("power"):
+            p = doc["power"]
+            out += [f"**Power:** baseline {p['baseline']:g}%, minimum detectable lift {p['mde']:g}% relative, "
+                    f"{p['per_arm']:,} per arm, {p['units_per_day']:,.0f} eligible a day, {p['days']} days.", ""]
+        out += ["**The parts of a strong answer** (ask for a missing one, at most twice):", ""]
+        for part in doc["parts"]:
+            out += [f"- **{part['title']}**. Ask: \"{part['ask_if_missing']}\""] + [f"  - {m}" for m in part["model"]]
+        out += ["", "**A strong answer makes these points:**"] + [f"- {p}" for p in doc["strong_points"]]
     else:
         out += ["**What moved:** " + ", ".join(f"{m['metric']} {m['change']}" for m in doc["movements"]), "",
                 "**Data, given only when asked:**", *(f"- {d}" for d in doc['data']), "", "", "**A strong answer makes these points:**"]

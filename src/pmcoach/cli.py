@@ -66,22 +66,49 @@ def cli(ctx: click.Context) -> None:
 # ---------------------------------------------------------------- knowledge base
 
 
+CASE_TYPES = ("tradeoff", "troubleshooting", "launch", "experiment", "prioritization")
+
+
 @cli.command("scenarios", context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-def scenarios_cmd(as_json: bool) -> None:
-    """List the products in the bank with their follow-up cases."""
+@click.option("--company", metavar="NAME", help="Only this company's products (Meta, Google, Uber...).")
+@click.option("--type", "case_type", type=click.Choice(CASE_TYPES),
+              help="Only products with follow-up cases of this type, and only those cases.")
+def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> None:
+    """List the products in the bank by company, with their follow-up cases.
+
+    A case id is neutral (uber-ts-1: Uber's first troubleshooting case) so that reading it
+    gives nothing away; pass it to 'pmcoach practice PRODUCT --followup ID'.
+    """
+    from .models import case_kind
+
     bank = _bank()
     rows = []
+    companies = sorted({s.company for s in bank.scenarios.values()}, key=str.lower)
+    if company and company.strip().lower() not in {c.lower() for c in companies}:
+        from .errors import InputError
+
+        raise InputError(f"no company {company!r} in the bank; choose one of: {', '.join(companies)}")
     for sid in bank.ids():
         s = bank.scenarios[sid]
+        if company and s.company.lower() != company.strip().lower():
+            continue
+        cases = [{"id": c.id, "type": case_kind(c), "title": c.title} for c in s.all_cases()
+                 if case_type is None or case_kind(c) == case_type]
+        if case_type and not cases:
+            continue
         rows.append(
             {
                 "id": s.id,
                 "product": s.product,
                 "company": s.company,
                 "kind": s.kind,
+                "cases": cases,
                 "tradeoffs": [c.id for c in s.tradeoffs],
                 "troubleshooting": [c.id for c in s.troubleshooting],
+                "launches": [c.id for c in s.launches],
+                "experiments": [c.id for c in s.experiments],
+                "prioritizations": [c.id for c in s.prioritizations],
                 "metrics": len(s.metrics),
                 "source": "user" if not str(bank.sources[sid]).startswith(_builtin()) else "built-in",
             }
@@ -89,19 +116,29 @@ def scenarios_cmd(as_json: bool) -> None:
     if as_json:
         _emit_json(rows)
         return
+    if not rows:
+        click.echo("No product matches.")
+        return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} scenarios", show_lines=False)
-    for col in ("id", "product", "kind", "trade-offs", "troubleshooting", "metrics"):
+    n_cases = sum(len(r["cases"]) for r in rows)
+    table = Table(title=f"{len(rows)} products, {n_cases} follow-up cases", show_lines=False)
+    for col in ("company", "id", "product", "kind", "follow-up cases"):
         table.add_column(col)
-    for r in rows:
-        table.add_row(
-            r["id"], r["product"], r["kind"], str(len(r["tradeoffs"])),
-            str(len(r["troubleshooting"])), str(r["metrics"]),
-        )
+    for co in companies:
+        mine = [r for r in rows if r["company"] == co]
+        for i, r in enumerate(mine):
+            counts = ", ".join(f"{sum(c['type'] == t for c in r['cases'])} {t}" for t in CASE_TYPES
+                               if any(c["type"] == t for c in r["cases"]))
+            table.add_row(co if i == 0 else "", r["id"], r["product"], r["kind"], counts,
+                          end_section=i == len(mine) - 1)
     Console(width=None if _is_tty() else 120).print(table)
-    click.echo("Follow-up case ids: pmcoach scenarios --json, or pmcoach cheatsheet CASE_ID")
+    if case_type:
+        for r in rows:
+            click.echo(f"{r['product']}: " + "; ".join(f"{c['id']} ({c['title']})" for c in r["cases"]))
+    click.echo("Case ids: pmcoach scenarios --json or --type TYPE; practise one with "
+               "pmcoach practice PRODUCT --followup ID")
 
 
 def _builtin() -> str:
@@ -118,26 +155,39 @@ def _builtin() -> str:
 )
 @click.option(
     "--archetype", metavar="KIND",
-    help="For a product outside the bank: build a labelled scaffold from this kind "
-    "(marketplace, social, content, messaging, productivity, commerce, on_demand, fintech, "
-    "learning, maps).",
+    help="For a product outside the bank: a guide to this kind of product (marketplace, social, "
+    "content, messaging, productivity, commerce, on_demand, fintech, learning, maps). It states no "
+    "facts about the product itself.",
 )
+@click.option("--spoken", is_flag=True,
+              help="The spoken version: what a strong candidate would say in the 12 minutes (at most "
+                   "1,800 words), instead of the reference document.")
 @click.option("--model", "model", metavar="NAME",
               help="For a product outside the bank: let an LLM draft a scenario (validated, saved to your folder, "
                    "labelled as generated) and answer from it.")
-def answer_cmd(product: str, fmt: str, archetype: str | None, model: str | None) -> None:
+def answer_cmd(product: str, fmt: str, archetype: str | None, spoken: bool, model: str | None) -> None:
     """Print the model answer for PRODUCT in the framework's six parts.
 
-    PRODUCT matches loosely: "fb groups", "facebook-groups" and "Groups" all find
-    Facebook Groups.
+    PRODUCT is a product in the bank, by its name, id or a true synonym: "fb groups",
+    "facebook-groups" and "Groups" all find Facebook Groups. A name that is not in the bank
+    ("Uber Eats") is an error that lists the closest products; it is never answered with a
+    neighbouring product. JSON output carries the reference answer and, under "spoken", the
+    spoken version.
     """
-    from .answer import build_answer, render_markdown
+    from .answer import (
+        answer_with_spoken,
+        build_answer,
+        build_guide,
+        render_guide_markdown,
+        render_markdown,
+        render_spoken_markdown,
+    )
     from .errors import InputError, UnknownProductError
 
     bank = _bank()
     try:
         src: Any = bank.find(product)
-        data = build_answer(src)
+        data = answer_with_spoken(src, bank.spoken(src.id))
         if archetype:
             click.echo(f"pmcoach: note: {src.product} is in the bank, so --archetype is not used", err=True)
     except UnknownProductError as missing:
@@ -158,7 +208,8 @@ def answer_cmd(product: str, fmt: str, archetype: str | None, model: str | None)
             return
         if not archetype:
             raise UnknownProductError(missing.name, missing.suggestions,
-                                      "or pass --archetype KIND for a scaffold, or --model NAME for a draft") from None
+                                      "or pass --archetype KIND for a guide to this kind of product, or --model NAME "
+                                      "for a draft", ids=missing.ids, use="pmcoach answer") from None
         from .kb import load_archetypes
 
         kinds = load_archetypes()
@@ -169,7 +220,23 @@ def answer_cmd(product: str, fmt: str, archetype: str | None, model: str | None)
             raise InputError(
                 f"unknown archetype {archetype!r}; choose one of: {', '.join(sorted(kinds))}"
             ) from None
-        data = build_answer(kinds[key], product=product.strip())
+        if kinds[key].guide is None:
+            raise InputError(f"the {key} archetype has no guide yet") from None
+        guide = build_guide(kinds[key], product)
+        if fmt == "json":
+            _emit_json(guide)
+        else:
+            _print_markdown(render_guide_markdown(guide))
+        return
+    if spoken:
+        if data.get("spoken") is None:
+            raise InputError(f"{data['product']} has no spoken version yet; the reference answer is "
+                             f"'pmcoach answer {data.get('id', product)}'")
+        if fmt == "json":
+            _emit_json({"id": data.get("id"), "product": data["product"], "spoken": data["spoken"]})
+        else:
+            _print_markdown(render_spoken_markdown(data["product"], data["spoken"]))
+        return
     if fmt == "json":
         _emit_json(data)
     else:

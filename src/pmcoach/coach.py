@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from .engine import Config, Interview, Reply, check_text
 from .errors import InputError, PmcoachError
 from .feedback import build_feedback
 from .kb import Bank
-from .models import Scenario, TroubleshootingCase
+from .models import AnyCase, ExperimentCase, PrioritizationCase, Scenario, TradeoffCase, TroubleshootingCase, case_kind
 from .rubric import AREAS, CORE_AREAS
 from .store import SessionRow, Store, TurnRow
 
@@ -58,7 +58,8 @@ class Coach:
             for s in finished[-5:]:
                 for a, c in (s.feedback or {}).get("criteria", {}).items():
                     # the areas a session can train directly
-                    if c.get("score") is not None and a in (*CORE_AREAS, "problem_diagnosis"):
+                    if c.get("score") is not None and a in (*CORE_AREAS, "problem_diagnosis", "launch_plan",
+                                                             "prioritization"):
                         totals.setdefault(a, []).append(c["score"])
             if totals:
                 weakest = min(totals, key=lambda a: (sum(totals[a]) / len(totals[a]), AREAS.index(a)))
@@ -66,8 +67,18 @@ class Coach:
                     return pick, pick.troubleshooting[0].id, f"your weakest area lately is problem diagnosis, and you have practised {pick.product} least"
                 if weakest == "tradeoffs":
                     return pick, pick.tradeoffs[0].id, f"your weakest area lately is trade-offs, and you have practised {pick.product} least"
+                drill = {"launch_plan": [*self._with(lambda s: s.launches), *self._with(lambda s: s.experiments)],
+                         "prioritization": self._with(lambda s: s.prioritizations)}.get(weakest, [])
+                if drill:
+                    s_pick, case_id = min(drill, key=lambda sc: (counts[sc[0].id], sc[1]))
+                    return s_pick, case_id, (f"your weakest area lately is {weakest.replace('_', ' ')}, and "
+                                             f"{s_pick.product} has a case that drills it")
                 return pick, None, f"your weakest area lately is {weakest.replace('_', ' ')}; {pick.product} is the product you have practised least"
         return pick, None, f"{pick.product} is the product you have practised least"
+
+    def _with(self, cases: Callable[[Scenario], Sequence[AnyCase]]) -> list[tuple[Scenario, str]]:
+        """(scenario, case id) for every case the selector picks, in bank order."""
+        return [(s, c.id) for sid in sorted(self.bank.scenarios) for s in [self.bank.scenarios[sid]] for c in cases(s)]
 
     def start(self, product: str | None = None, followup: str | None = None, timed: bool = False,
               user_id: str | None = None) -> Started:
@@ -271,7 +282,7 @@ def cheatsheet(bank: Bank, case_id: str) -> dict[str, Any]:
         "case_id": case.id,
         "scenario": s.id,
         "product": s.product,
-        "kind": "troubleshooting" if isinstance(case, TroubleshootingCase) else "tradeoff",
+        "kind": case_kind(case),
         "title": case.title,
         "question": case.prompt,
         "rubric": {a: {"title": TITLES[a], "question": QUESTIONS[a]} for a in AREAS},
@@ -292,7 +303,7 @@ def cheatsheet(bank: Bank, case_id: str) -> dict[str, Any]:
                            "volunteer another dimension's facts; never state the root cause. Challenge a wrong "
                            "conclusion with a fact already given.",
         })
-    else:
+    elif isinstance(case, TradeoffCase):
         doc.update({
             "movements": [m.model_dump() for m in case.movements],
             "data": [f.text for f in case.data],
@@ -301,4 +312,23 @@ def cheatsheet(bank: Bank, case_id: str) -> dict[str, Any]:
             "conditions": case.conditions,
             "actions": case.actions,
         })
+    else:
+        # launch, experiment, prioritization: the data given when asked, and the model answer part by part
+        from .analysis import exercise
+
+        kind = case_kind(case)
+        own = exercise.case_prototypes(case)
+        doc.update({
+            "data": [f.text for f in case.data],
+            "strong_points": case.strong_points,
+            "parts": [{"part": name, "title": spec["title"], "ask_if_missing": spec["question"],
+                       "model": own.get(name, [])} for name, spec in exercise.parts(kind).items()],
+            "how_to_play": "Give data only when asked, one or two facts at a time. When the answer leaves a part "
+                           "out, ask for it (at most two such questions), then move on.",
+        })
+        if isinstance(case, PrioritizationCase):
+            doc.update({"initiatives": [i.model_dump() for i in case.initiatives], "choice": case.choice,
+                        "reasoning": case.reasoning, "not_doing": case.not_doing})
+        if isinstance(case, ExperimentCase):
+            doc["power"] = case.power.model_dump()
     return doc

@@ -7,22 +7,34 @@ resumed, or re-scored, by replaying its stored candidate turns.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import analyse, caveat_probe, classify, product_name, vanity_pushback
+from .analysis import analyse, caveat_probe, classify, exercise, product_name, vanity_pushback
+from .analysis.cues import load_yaml
 from .analysis.diagnostics import classify_with_spans
 from .analysis.diagnostics import parts as diagnostic_parts
 from .analysis.facts import Judgement, dimension_scores, judge_conclusion, retrieve, retrieve_data
 from .analysis.text import gradable
 from .errors import InputError
-from .models import Scenario, TradeoffCase, TroubleshootingCase
+from .models import (
+    AnyCase,
+    Scenario,
+    TradeoffCase,
+    TroubleshootingCase,
+    case_kind,
+)
 
 MAIN_STAGES = ("clarify", "rationale", "segments", "objectives", "metrics")
-STAGES = (*MAIN_STAGES, "tradeoff", "troubleshooting", "done")
+#: Follow-up stages, one per case type.
+CASE_STAGES = ("tradeoff", "troubleshooting", "launch", "experiment", "prioritization")
+STAGES = (*MAIN_STAGES, *CASE_STAGES, "done")
+#: Probes for missing parts a launch, experiment or prioritization answer gets before moving on.
+EXERCISE_PROBES = 2
 
 #: Minutes per stage in a timed (45-minute) interview.
 BUDGET_MIN = {
@@ -33,6 +45,9 @@ BUDGET_MIN = {
     "metrics": 15,
     "tradeoff": 8,
     "troubleshooting": 8,
+    "launch": 8,
+    "experiment": 8,
+    "prioritization": 8,
 }
 TOTAL_MIN = 45
 
@@ -99,9 +114,9 @@ class Interview:
     def __init__(self, scenario: Scenario, config: Config) -> None:
         self.s = scenario
         self.config = config
-        cases: dict[str, TradeoffCase | TroubleshootingCase] = {c.id: c for c in scenario.tradeoffs}
-        cases.update({c.id: c for c in scenario.troubleshooting})
-        self.cases: list[TradeoffCase | TroubleshootingCase] = [cases[c] for c in config.followups if c in cases]
+        cases: dict[str, AnyCase] = {a: c for c in scenario.all_cases() for a in c.aliases}  # former ids
+        cases.update({c.id: c for c in scenario.all_cases()})
+        self.cases: list[AnyCase] = [cases[c] for c in config.followups if c in cases]
         self.case_index = -1
         self.case_state: dict[str, _CaseState] = {}
         self.stage = "clarify" if config.start == "main" else "followup"
@@ -161,11 +176,13 @@ class Interview:
         case = self.cases[self.case_index]
         if isinstance(case, TroubleshootingCase):
             return self._troubleshoot(case, raw, at, extra_dims or [])
-        return self._tradeoff(case, raw, at)
+        if isinstance(case, TradeoffCase):
+            return self._tradeoff(case, raw, at)
+        return self._exercise(case, raw, at)
 
     @property
-    def current_case(self) -> TradeoffCase | TroubleshootingCase | None:
-        if 0 <= self.case_index < len(self.cases) and self.stage in ("tradeoff", "troubleshooting"):
+    def current_case(self) -> AnyCase | None:
+        if 0 <= self.case_index < len(self.cases) and self.stage in CASE_STAGES:
             return self.cases[self.case_index]
         return None
 
@@ -222,6 +239,12 @@ class Interview:
                        "and 2-3 guardrails.",
             "tradeoff": "Start with the north star, then secondaries and guardrails; pros and cons; 2-3 actions; a verdict "
                         "with conditions.",
+            "launch": "Before (success criteria and baseline), the rollout in stages with gates, what you watch during it, "
+                      "the read after launch, and what would make you stop.",
+            "experiment": "Hypothesis, the unit you randomise and why, one primary metric, guardrails, the sample size and "
+                          "days in numbers, the pitfalls, and what result ships it.",
+            "prioritization": "Compare the three on their numbers, pick one out loud, tie it to the goal, say what you are "
+                              "not doing, and how you'd de-risk the choice.",
         }
         return Reply("Hint: " + generic.get(stage, "Keep going."), stage, "hint", {"hint": n + 1})
 
@@ -446,7 +469,7 @@ class Interview:
 
     def _open_case(self, at: float) -> Reply:
         case = self.cases[self.case_index]
-        kind = "troubleshooting" if isinstance(case, TroubleshootingCase) else "tradeoff"
+        kind = case_kind(case)
         self.stage = kind
         self.stage_started_at = at
         self.case_state[case.id] = _CaseState(case.id, kind)
@@ -455,22 +478,66 @@ class Interview:
                  if kind == "troubleshooting" else "")
         return Reply(f"{lead} {case.prompt}{extra}".strip(), kind, "ask", {"case_id": case.id})
 
+    def _clarify(self, case: TradeoffCase | exercise.ExerciseCase, st: _CaseState, text: str) -> Reply | None:
+        """A clarifying question about a case's data: the one or two data points that answer it
+        (None when the turn is not a question)."""
+        if not (len(text) < 300 and ("?" in text or _QUESTION_START.match(text)) and not _has_plan(text)):
+            return None
+        stage = case_kind(case)
+        hits = retrieve_data(case.fact_rows(), text)
+        info: dict[str, Any] = {"case_id": case.id, "facts": [h.key for h in hits], "clarification": True}
+        if not hits:
+            return Reply("We don't have data on that. Work with what you have, and say what you'd want to "
+                         "know.", stage, "clarification", info)
+        new = [h for h in hits if h.key not in st.revealed]
+        st.revealed.extend(h.key for h in new)
+        if not new:
+            info["repeat"] = True
+        text_out = " ".join(h.text for h in new) if new else f"As I said: {hits[0].text}"
+        return Reply(text_out, stage, "clarification", info)
+
+    def _exercise(self, case: exercise.ExerciseCase, text: str, at: float) -> Reply:
+        """A launch, experiment or prioritization case: data when asked; then the answer is read
+        part by part, and up to two missing parts are asked for before moving on."""
+        st = self.case_state[case.id]
+        st.turns += 1
+        kind = case_kind(case)
+        if _gives_up(text):
+            n = self.hints.get(kind, 0)
+            self.hints[kind] = n + 1
+            so_far = exercise.read(case, "\n\n".join(st.texts)) if st.texts else None
+            missing = so_far.missing if so_far else list(exercise.parts(kind))
+            first = exercise.parts(kind)[missing[0]] if missing else None
+            lead = f"Start with {first['title']}. {first['question']}" if first else "Pull it together: what's your call?"
+            return Reply(f"Let's take it one piece at a time. {lead}", kind, "hint",
+                         {"case_id": case.id, "hint": n + 1, "gave_up": True})
+        asked = self._clarify(case, st, text)
+        if asked is not None:
+            return asked
+        st.texts.append(text)
+        reading = exercise.read(case, "\n\n".join(st.texts))
+        analysis: dict[str, Any] = {"case_id": case.id, "exercise": {
+            "kind": kind, "score": reading.score, "found": reading.found, "missing": reading.missing,
+            "choice": reading.choice}}
+        left = self.budget_left(at)
+        if left is not None and left < 0:
+            return self._advance(at, "We're at time on this one.", analysis)
+        if len(st.probes) < EXERCISE_PROBES:
+            for miss in reading.missing:
+                if miss in st.probes:
+                    continue
+                st.probes.add(miss)
+                return Reply(str(exercise.parts(kind)[miss]["question"]), kind, "probe", analysis)
+        got = [exercise.parts(kind)[f]["title"].split(" (")[0] for f in reading.found]
+        preface = f"Noted: {', '.join(got)}. Let's move on." if got else "OK, let's move on."
+        return self._advance(at, preface, analysis)
+
     def _tradeoff(self, case: TradeoffCase, text: str, at: float) -> Reply:
         st = self.case_state[case.id]
         st.turns += 1
-        if len(text) < 300 and ("?" in text or _QUESTION_START.match(text)) and not _has_plan(text):
-            # a clarifying question: the one or two data points that answer it
-            hits = retrieve_data(case.fact_rows(), text)
-            info: dict[str, Any] = {"case_id": case.id, "facts": [h.key for h in hits]}
-            if not hits:
-                return Reply("We don't have data on that. Work with what you have, and say what you'd want to "
-                             "know.", "tradeoff", "clarification", info)
-            new = [h for h in hits if h.key not in st.revealed]
-            st.revealed.extend(h.key for h in new)
-            if not new:
-                info["repeat"] = True
-            text_out = " ".join(h.text for h in new) if new else f"As I said: {hits[0].text}"
-            return Reply(text_out, "tradeoff", "clarification", info)
+        asked = self._clarify(case, st, text)
+        if asked is not None:
+            return asked
         st.texts.append(text)
         rep = _analysed("\n\n".join(st.texts), self.s, "tradeoff", case)
         crit = rep.criteria["tradeoffs"]
@@ -733,12 +800,11 @@ def _stage_covered(stage: str, c: dict[str, bool]) -> bool:
     }.get(stage, False)
 
 
-_HYPOTHESIS = re.compile(
-    r"\broot cause\b|\bmy (?:hypothesis|guess|best guess|conclusion)\b|\bi (?:think|suspect|believe|bet|'m fairly sure|am fairly sure) "
-    r"(?:it(?:'s| is| was)|the|this|that|we)\b|\bit(?:'s| is| was) (?:probably|likely|most likely)\b|\bthe (?:cause|culprit|reason) "
-    r"(?:is|was)\b|\bcaused by\b|\bso it(?:'s| is| was)\b|\bthat explains\b|\bi'?m confident\b",
-    re.I,
-)
+@functools.lru_cache(maxsize=1)
+def _conclusion_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in load_yaml("diagnostics.yaml")["conclusion"]), re.I)
+
+
 _PLAN = re.compile(
     r"\b(?:roll ?back|revert|hotfix|patch|fix|ship a fix|pause|alert|monitor|communicate|post-?mortem|escalate|"
     r"talk to|reach out|work with|add (?:an? )?(?:alert|test|check|monitor)|do nothing|no action|wait|re-?run|backfill|"
@@ -770,7 +836,7 @@ def _asks(text: str) -> bool:
 
 
 def _hypothesis(text: str) -> bool:
-    return bool(_HYPOTHESIS.search(text))
+    return bool(_conclusion_pattern().search(text))
 
 
 def _concludes(text: str) -> bool:
@@ -785,10 +851,18 @@ def _gives_up(text: str) -> bool:
     return bool(_GIVE_UP.search(text)) and not _concludes(text)
 
 
+@functools.lru_cache(maxsize=1)
+def _plan_frame() -> re.Pattern[str]:
+    return re.compile(load_yaml("diagnostics.yaml")["plan_frame"], re.I)
+
+
 def _has_plan(text: str) -> bool:
-    return bool(re.search(r"\b(?:i'?d|i would|we should|we'd|we would|plan|next|then|first)\b", text, re.I)) and bool(
-        _PLAN.search(text)
-    )
+    """Says what the candidate would do: an action verb in a plan frame, or any action after a
+    first-person modal in a sentence that is not a question ("I'd confirm it with the carrier")."""
+    if re.search(r"\b(?:i'?d|i would|we should|we'd|we would|plan|next|then|first)\b", text, re.I) and _PLAN.search(text):
+        return True
+    return any(_plan_frame().search(sent) for sent in re.split(r"(?<=[.!?])\s+|\n+", text)
+               if sent.strip() and not sent.rstrip().endswith("?"))
 
 
 #: The troubleshooting checklist's areas (DESIGN.md), in the order a candidate works them.

@@ -24,12 +24,15 @@ class ScenarioFileError(PmcoachError):
 class UnknownProductError(PmcoachError):
     """No scenario matches the product name."""
 
-    def __init__(self, name: str, suggestions: list[str], extra: str = "") -> None:
+    def __init__(self, name: str, suggestions: list[str], extra: str = "", ids: list[str] | None = None,
+                 use: str = "") -> None:
         self.name = name
         self.suggestions = suggestions
+        self.ids = ids or []
         hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+        how = f". Use '{use} {self.ids[0]}' for it" if use and self.ids else ""
         more = f", {extra}" if extra else ""
-        super().__init__(f"no scenario for {name!r}{hint} (see 'pmcoach scenarios'{more})")
+        super().__init__(f"{name.strip()!r} is not in the bank{hint}{how} (see 'pmcoach scenarios'{more})")
 
 
 class UnknownCaseError(PmcoachError):

@@ -10,11 +10,11 @@ import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from .analysis import analyse
+from .analysis import analyse, exercise
 from .analysis.grading import Criterion, Evidence, strong_points_made
 from .engine import MAIN_STAGES, root_cause_judgement, root_cause_reached
 from .errors import InputError
-from .models import Scenario, TradeoffCase, TroubleshootingCase
+from .models import AnyCase, PrioritizationCase, Scenario, TradeoffCase, TroubleshootingCase
 from .rubric import AREAS, CORE_AREAS, SCORE_LABELS, TITLES
 
 
@@ -107,10 +107,11 @@ def build_feedback(
             if rep.criteria["tradeoffs"].score is not None:
                 criteria["tradeoffs"] = _crit_json(rep.criteria["tradeoffs"], index)
 
-    cases: dict[str, TradeoffCase | TroubleshootingCase] = {c.id: c for c in s.tradeoffs}
-    cases.update({c.id: c for c in s.troubleshooting})
+    cases: dict[str, AnyCase] = {a: c for c in s.all_cases() for a in c.aliases}
+    cases.update({c.id: c for c in s.all_cases()})
     tradeoffs = []
     troubles = []
+    exercises = []
     followups = list(config.get("followups", []))
     touched = [cid for cid in followups if any(t.analysis.get("case_id") == cid for t in turns)]
     for cid in followups:
@@ -147,6 +148,12 @@ def build_feedback(
                 "strong_points_made": [case.strong_points[i] for i in made] if over else [],
                 "verdict": case.verdict if over else "(shown when you finish this case)",
             })
+        elif not isinstance(case, TroubleshootingCase):
+            answers = [t for t in ct if not (t.analysis.get("clarification") or t.analysis.get("gave_up"))]
+            if not answers:
+                continue
+            text, index = _joined(answers)
+            exercises.append(_exercise(case, text, index, criteria, over))
         else:
             t_out = _troubleshooting(case, ct, turns, criteria, len(hint_turns))
             if not over:
@@ -166,6 +173,7 @@ def build_feedback(
     out["model_answer_diff"] = diff
     out["tradeoffs"] = tradeoffs
     out["troubleshooting"] = troubles
+    out["exercises"] = exercises
     out["hints_used"] = sum(1 for t in turns if t.role == "candidate" and t.text.strip().lower() == "/hint")
     out["previous"] = [
         {"session_id": sid, "date": time.strftime("%Y-%m-%d", time.gmtime(at)), "overall": ov}
@@ -177,6 +185,40 @@ def build_feedback(
     out["weakest"] = _weakest(out["criteria"])
     out["next_drill"] = _next_drill(s, out["weakest"])
     return out
+
+
+def _exercise(case: exercise.ExerciseCase, text: str, index: list[tuple[int, int, int]],
+              criteria: dict[str, dict[str, Any]], over: bool) -> dict[str, Any]:
+    """A launch, experiment or prioritization answer: the parts covered, each with the
+    candidate's own sentence, scored into its rubric area when it reads better than before."""
+    kind = exercise.kind_of(case)
+    reading = exercise.read(case, text)
+    spec = exercise.parts(kind)
+    area = exercise.rubric_area(kind)
+    evidence = []
+    for name, quote in reading.evidence.items():
+        start = text.find(quote)
+        evidence.append(_relocate(Evidence(quote, start, start + len(quote), str(spec[name]["title"])), index))
+    advice = str(spec[reading.missing[0]]["advice"]) if reading.missing else (
+        "Every part is there: make each one sharper with the case's numbers.")
+    crit = {"score": reading.score, "label": SCORE_LABELS.get(reading.score, "not assessed"), "evidence": evidence,
+            "advice": advice, "found": [str(spec[n]["title"]) for n in reading.found],
+            "missing": [str(spec[n]["title"]) for n in reading.missing]}
+    if reading.score > (criteria.get(area, {}).get("score") or 0):
+        criteria[area] = crit
+    own = exercise.case_prototypes(case)
+    doc: dict[str, Any] = {
+        "case_id": case.id, "kind": kind, "prompt": case.prompt, "score": reading.score,
+        "you_covered": crit["found"], "you_missed": crit["missing"],
+        "model": [{"part": str(spec[n]["title"]), "items": own.get(n, [])} for n in spec] if over else [],
+        "strong_points": case.strong_points if over else [],
+    }
+    if isinstance(case, PrioritizationCase):
+        names = {i.id: i.name for i in case.initiatives}
+        doc["your_choice"] = names.get(reading.choice or "")
+        doc["model_choice"] = names[case.choice] if over and case.choice in names else None
+        doc["model_reasoning"] = case.reasoning if over else None
+    return doc
 
 
 def _agree(c: dict[str, Any]) -> None:
@@ -218,8 +260,12 @@ def _next_drill(s: Scenario, weakest: list[str]) -> str:
         "tradeoffs": f"Drill a trade-off: pmcoach practice \"{s.product}\" --followup {s.tradeoffs[0].id}",
         "problem_diagnosis": f"Drill a troubleshooting case: pmcoach practice \"{s.product}\" --followup {s.troubleshooting[0].id}",
         "data_analysis": "Define every metric you name (who, out of whom, what window) and give a baseline and target.",
-        "prioritization": "For every list you make, say what comes first, why, and what you are not doing yet.",
-        "launch_plan": "Describe the experiment: unit, holdout, duration, launch criteria on the north star and guardrails.",
+        "prioritization": (f"Drill a prioritization case: pmcoach practice \"{s.product}\" --followup {s.prioritizations[0].id}"
+                           if s.prioritizations else
+                           "For every list you make, say what comes first, why, and what you are not doing yet."),
+        "launch_plan": (f"Drill a launch plan: pmcoach practice \"{s.product}\" --followup {s.launches[0].id}"
+                        if s.launches else
+                        "Describe the experiment: unit, holdout, duration, launch criteria on the north star and guardrails."),
         "attention_to_detail": "For your top goal, name two segments or ecosystem effects that could move the other way.",
     }
     return f"{TITLES[area]}: {drills[area]}"
@@ -417,6 +463,16 @@ def render_markdown(fb: dict[str, Any]) -> str:
             out += ["", "Expected action plan:"] + [f"- {p}" for p in t["expected_action_plan"]]
         if t["hints_used"]:
             out += ["", f"Hints used: {t['hints_used']}"]
+    for x in fb.get("exercises", []):
+        out += ["", f"## {x['kind'].capitalize()}: {x['prompt']}", "",
+                "You covered: " + (", ".join(x["you_covered"]) or "nothing yet"),
+                "", "You missed: " + (", ".join(x["you_missed"]) or "nothing")]
+        if x.get("your_choice") or x.get("model_choice"):
+            out += ["", f"Your choice: {x.get('your_choice') or 'not stated'}."
+                    + (f" The model answer's: {x['model_choice']}. {x['model_reasoning']}" if x.get("model_choice") else "")]
+        for part in x["model"]:
+            if part["items"]:
+                out += ["", f"A strong answer, {part['part']}:"] + [f"- {i}" for i in part["items"]]
     if fb["previous"]:
         out += ["", "## Your earlier attempts at this scenario", ""]
         out += [f"- {p['date']} ({p['session_id']}): {p['overall'] if p['overall'] is not None else 'unfinished'}"
@@ -493,6 +549,15 @@ def render_html(fb: dict[str, Any]) -> str:
         plan = "".join(f"<li>{e(p)}</li>" for p in t["expected_action_plan"])
         sections.append(f"<h2>Troubleshooting</h2><p>{e(t['prompt'])}</p><p>Your path: {e(' → '.join(t['dimensions_asked']) or 'none')}</p>"
                         f"<p>Your root cause: <b>{verdict}</b>. Root cause: {e(t['root_cause'])}</p><ul>{plan}</ul>")
+    for x in fb.get("exercises", []):
+        model = "".join(f"<li><b>{e(p['part'])}</b>: {e(' '.join(p['items']))}</li>" for p in x["model"] if p["items"])
+        choice = (f"<p>Your choice: {e(x.get('your_choice') or 'not stated')}."
+                  + (f" The model answer's: <b>{e(x['model_choice'])}</b>. {e(x['model_reasoning'] or '')}" if x.get("model_choice") else "")
+                  + "</p>") if "your_choice" in x else ""
+        sections.append(f"<h2>{e(x['kind'].capitalize())}</h2><p>{e(x['prompt'])}</p>"
+                        f"<p>You covered: {e(', '.join(x['you_covered']) or 'nothing yet')}</p>"
+                        f"<p>You missed: {e(', '.join(x['you_missed']) or 'nothing')}</p>{choice}"
+                        + (f"<ul>{model}</ul>" if model else ""))
     prev = ""
     if fb["previous"]:
         prev = "<h2>Earlier attempts</h2><ul>" + "".join(

@@ -19,7 +19,16 @@ from pydantic import BaseModel, ValidationError
 
 from . import paths
 from .errors import ScenarioFileError, UnknownCaseError, UnknownProductError
-from .models import FACT_DIMENSIONS, Archetype, Scenario, TradeoffCase, TroubleshootingCase
+from .models import (
+    FACT_DIMENSIONS,
+    AnyCase,
+    Archetype,
+    Numbers,
+    Power,
+    PrioritizationCase,
+    Scenario,
+    TroubleshootingCase,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -75,6 +84,112 @@ def parse_text(text: str, model: type[M], path: Path | str = "<text>") -> M:
 
 #: Longest fact a version-2 sheet may hold, in words.
 MAX_FACT_WORDS = 45
+#: Longest spoken version of a model answer, in words (12 minutes at 150 words a minute).
+MAX_SPOKEN_WORDS = 1800
+#: How far checked arithmetic may be off, in percentage points.
+TOLERANCE_PTS = 1.0
+#: How far a stated sample size may be from the formula's, as a share.
+POWER_TOLERANCE = 0.15
+#: At most this share of the bank's trade-offs trade revenue against engagement, and at least
+#: this share are right to ship.
+MAX_REVENUE_VS_ENGAGEMENT = 0.25
+MIN_SHIP = 0.20
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+
+
+def _stem(w: str) -> str:
+    return w[:5] if len(w) > 5 else w
+
+
+def _content_words(text: str, ignore: set[str]) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower().replace("_", " ")) if len(w) >= 3} - ignore
+
+
+def spoilers(s: Scenario, case: TroubleshootingCase) -> list[str]:
+    """Words of a case's id or title that give its root cause away."""
+    from .analysis.cues import load_yaml
+
+    ignore = {_stem(w) for w in load_yaml("authoring.yaml")["spoiler_ignore"]}
+    own = " ".join([s.id, s.product, s.company, *s.aliases, case.metric, case.change, case.prompt])
+    ignore |= _content_words(own, set())
+    cause = _content_words(f"{case.root_cause} {case.root_cause_dimension}", ignore)
+    shown = _content_words(f"{case.id.replace('-', ' ')} {case.title}", ignore)
+    return sorted(shown & cause)
+
+
+def _numbers_in(text: str) -> set[float]:
+    return {abs(float(n.replace(",", ""))) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+def _stated(n: float, numbers: set[float]) -> bool:
+    return any(abs(abs(n) - x) <= 0.51 for x in numbers)
+
+
+def lint_numbers(where: str, nums: Numbers, texts: list[str]) -> list[str]:
+    """The arithmetic of a case's structured numbers, and that its facts state them."""
+    problems: list[str] = []
+    said = set().union(*(_numbers_in(t) for t in texts)) if texts else set()
+    for mix in nums.mix:
+        implied = sum(p.share * p.change for p in mix.parts) / 100
+        if abs(implied - mix.total) > TOLERANCE_PTS:
+            problems.append(f"{where}: {mix.of}: the segments make {implied:+.1f}%, not the stated {mix.total:+g}% "
+                            "(sum of share x change)")
+        shares = sum(p.share for p in mix.parts)
+        if any(not 0 <= p.share <= 100 for p in mix.parts):
+            problems.append(f"{where}: {mix.of}: a share outside 0-100%")
+        if mix.complete and abs(shares - 100) > TOLERANCE_PTS:
+            problems.append(f"{where}: {mix.of}: the shares add to {shares:g}%, not 100% (or set complete: false)")
+        elif shares > 100 + TOLERANCE_PTS:
+            problems.append(f"{where}: {mix.of}: the shares add to {shares:g}%, over 100%")
+        for label, n in [("total", mix.total), *((p.segment, p.change) for p in mix.parts)]:
+            if not _stated(n, said):
+                problems.append(f"{where}: {mix.of}: {label} {n:+g}% is not stated in any fact")
+    if nums.revenue is not None:
+        ratio = 1.0
+        for name, f in nums.revenue.factors.items():
+            if f.before <= 0 or f.after < 0:
+                problems.append(f"{where}: revenue factor {name}: before must be positive")
+                continue
+            if f.unit == "%" and not (0 <= f.before <= 100 and 0 <= f.after <= 100):
+                problems.append(f"{where}: revenue factor {name}: a percentage outside 0-100")
+            ratio *= f.after / f.before
+        implied = (ratio - 1) * 100
+        if abs(implied - nums.revenue.change) > TOLERANCE_PTS:
+            problems.append(f"{where}: revenue: the factors make {implied:+.1f}%, not the stated "
+                            f"{nums.revenue.change:+g}% (volume x price x rate)")
+        if not _stated(nums.revenue.change, said):
+            problems.append(f"{where}: revenue change {nums.revenue.change:+g}% is not stated in any fact")
+    return problems
+
+
+def sample_size(p: Power) -> int:
+    """Units per arm for a two-sided test of two proportions."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(1 - p.alpha / 2) + NormalDist().inv_cdf(p.power)
+    p1 = p.baseline / 100
+    p2 = p1 * (1 + p.mde / 100)
+    return int(z * z * (p1 * (1 - p1) + p2 * (1 - p2)) / (p2 - p1) ** 2) + 1
+
+
+def lint_power(where: str, p: Power) -> list[str]:
+    problems: list[str] = []
+    if not 0 < p.baseline < 100:
+        return [f"{where}: power: baseline must be a rate between 0 and 100%"]
+    if p.mde <= 0 or p.baseline * (1 + p.mde / 100) >= 100:
+        return [f"{where}: power: mde must be a positive relative lift that keeps the rate under 100%"]
+    n = sample_size(p)
+    if abs(p.per_arm - n) > POWER_TOLERANCE * n:
+        problems.append(f"{where}: power: {p.per_arm:,} per arm stated; a {p.baseline:g}% baseline and a "
+                        f"{p.mde:g}% relative lift need about {n:,} (alpha {p.alpha:g}, power {p.power:g})")
+    need = -(-p.per_arm * p.arms // int(max(p.units_per_day, 1)))
+    if p.days < need:
+        problems.append(f"{where}: power: {p.days} days is too short: {p.per_arm:,} x {p.arms} units at "
+                        f"{p.units_per_day:,.0f} a day take {need} days")
+    if p.days < 7:
+        problems.append(f"{where}: power: run at least a full week ({p.days} days), for day-of-week cycles")
+    return problems
 
 
 def lint_scenario(s: Scenario | Archetype) -> list[str]:
@@ -207,6 +322,39 @@ def lint_scenario(s: Scenario | Archetype) -> list[str]:
         root_dims.append(case.root_cause_dimension)
     if len(set(root_dims)) != len(root_dims):
         problems.append("troubleshooting cases must differ in root_cause_dimension")
+    for case in s.troubleshooting:
+        words = spoilers(s, case)
+        if words:
+            problems.append(f"case {case.id}: its id or title gives the root cause away ({', '.join(words)}); "
+                            "name the symptom only")
+        if case.numbers:
+            problems += lint_numbers(f"case {case.id}", case.numbers,
+                                     [case.prompt, case.change, *(f.text for _, f in case.all_facts())])
+    for t in s.tradeoffs:
+        if s.format_version >= 3 and (t.tension is None or t.decision is None):
+            problems.append(f"case {t.id}: say its tension and decision (format 3), so the bank keeps a mix")
+        if t.numbers:
+            problems += lint_numbers(f"case {t.id}", t.numbers, [t.prompt, *(r[2] for r in t.fact_rows())])
+    for e in s.experiments:
+        problems += lint_power(f"case {e.id}", e.power)
+    for pc in s.prioritizations:
+        problems += _lint_prioritization(pc)
+    return problems
+
+
+def _lint_prioritization(pc: PrioritizationCase) -> list[str]:
+    problems: list[str] = []
+    ids = [i.id for i in pc.initiatives]
+    if pc.choice not in ids:
+        problems.append(f"case {pc.id}: choice {pc.choice!r} is not one of {', '.join(ids)}")
+    shown = " ".join([pc.prompt, *(f.text for f in pc.data)]).lower()
+    for i in pc.initiatives:
+        if not 0 < i.confidence <= 100:
+            problems.append(f"case {pc.id}: {i.id}: confidence must be a % between 0 and 100")
+        if i.effort <= 0 or i.reach <= 0 or i.impact <= 0:
+            problems.append(f"case {pc.id}: {i.id}: reach, impact and effort must be positive")
+        if i.name.lower() not in shown:
+            problems.append(f"case {pc.id}: {i.id}: the prompt or data never names {i.name!r}")
     return problems
 
 
@@ -232,25 +380,36 @@ class Bank:
         return sorted(self.scenarios)
 
     def find(self, name: str) -> Scenario:
+        """The scenario whose product, id or alias is ``name`` (loosely spelled: case, spaces,
+        hyphens and 'fb'/'ig' do not matter). Nothing else matches: a name that only contains
+        or resembles a product ("Uber Eats", "Messenger") is an error naming the closest ones,
+        never a neighbouring product in its place."""
         key = normalise(name)
         if not key:
             raise UnknownProductError(name, [])
         index = self._index()
         if key in index:
             return self.scenarios[index[key]]
-        # a unique prefix or containment match ("groups" -> facebook-groups)
-        hits = {sid for k, sid in index.items() if key in k or (len(k) >= 4 and k in key)}
-        if len(hits) == 1:
-            return self.scenarios[hits.pop()]
-        close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)
-        names = []
-        for k in close:
-            p = self.scenarios[index[k]].product
-            if p not in names:
-                names.append(p)
-        if hits:
-            names = sorted({self.scenarios[h].product for h in hits}) + names
-        raise UnknownProductError(name, list(dict.fromkeys(names))[:3])
+        ids = self.closest(name)
+        raise UnknownProductError(name, [f"{self.scenarios[i].product}" for i in ids], ids=ids)
+
+    def spoken(self, scenario_id: str) -> str | None:
+        """The spoken version of a scenario's model answer, when it has one."""
+        src = self.sources.get(scenario_id)
+        return spoken_text(src) if src else None
+
+    def closest(self, name: str, n: int = 3) -> list[str]:
+        """Scenario ids whose names contain, are contained in, or resemble ``name``, best first."""
+        key = normalise(name)
+        index = self._index()
+        ranked: dict[str, float] = {}
+        for k, sid in index.items():
+            score = difflib.SequenceMatcher(None, key, k).ratio()
+            if len(k) >= 3 and (k in key or key in k):
+                score = max(score, 0.6 + 0.4 * min(len(k), len(key)) / max(len(k), len(key)))
+            if score >= 0.6:
+                ranked[sid] = max(ranked.get(sid, 0.0), score)
+        return sorted(ranked, key=lambda i: -ranked[i])[:n]
 
     def _index(self) -> dict[str, str]:
         index: dict[str, str] = {}
@@ -259,20 +418,22 @@ class Bank:
                 index.setdefault(normalise(n), sid)
         return index
 
-    def cases(self) -> dict[str, tuple[Scenario, TradeoffCase | TroubleshootingCase]]:
-        out: dict[str, tuple[Scenario, TradeoffCase | TroubleshootingCase]] = {}
+    def cases(self) -> dict[str, tuple[Scenario, AnyCase]]:
+        out: dict[str, tuple[Scenario, AnyCase]] = {}
         for s in self.scenarios.values():
-            for t in s.tradeoffs:
-                out[t.id] = (s, t)
-            for c in s.troubleshooting:
+            for c in s.all_cases():
                 out[c.id] = (s, c)
         return out
 
-    def case(self, case_id: str) -> tuple[Scenario, TradeoffCase | TroubleshootingCase]:
+    def case(self, case_id: str) -> tuple[Scenario, AnyCase]:
+        """A case by its id or a former id (an alias)."""
         cases = self.cases()
         key = case_id.strip().lower()
         if key in cases:
             return cases[key]
+        for s, c in cases.values():
+            if key in c.aliases:
+                return s, c
         close = [c for c in cases if key and key in c][:5] or difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         raise UnknownCaseError(f"no follow-up case {case_id!r}{hint} (see 'pmcoach scenarios --json' for case ids)")
@@ -284,17 +445,92 @@ class Bank:
             problems += [f"{self.sources[sid].name}: {p}" for p in lint_scenario(s)]
         owner: dict[str, str] = {}
         for sid, s in sorted(self.scenarios.items()):
-            for cid in s.case_ids():
+            for cid in [*s.case_ids(), *(a for c in s.all_cases() for a in c.aliases)]:
                 if cid in owner and owner[cid] != sid:
                     problems.append(f"{self.sources[sid].name}: case id {cid!r} also used in {owner[cid]}")
                 owner[cid] = sid
+        for sid, s in sorted(self.scenarios.items()):
+            src = self.sources[sid]
+            problems += [f"{src.name}: {p}" for p in lint_companions(s, src)]
+        problems += variety(list(self.scenarios.values()))
         return problems
+
+
+def spoken_path(source: Path) -> Path:
+    """The spoken version of a scenario's model answer: ``<file>.spoken.md`` beside it."""
+    return source.with_name(f"{source.stem}.spoken.md")
+
+
+def reviews_path(source: Path) -> Path:
+    """The blind playthrough notes of a scenario's cases: ``<file>.reviews.yaml`` beside it."""
+    return source.with_name(f"{source.stem}.reviews.yaml")
+
+
+def spoken_text(source: Path) -> str | None:
+    try:
+        return spoken_path(source).read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def reviews(source: Path) -> dict[str, Any]:
+    """Case id -> its review (reviewer, reachable, unique, questions, notes)."""
+    p = reviews_path(source)
+    if not p.is_file():
+        return {}
+    data = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    return data.get("reviews", {}) if isinstance(data, dict) else {}
+
+
+def lint_companions(s: Scenario, source: Path) -> list[str]:
+    """The files beside a scenario: its spoken version (required for format 3) and the
+    reviews behind every ``reviewed: true``."""
+    problems: list[str] = []
+    text = spoken_text(source)
+    if text is None:
+        if s.format_version >= 3:
+            problems.append(f"no spoken version: write {spoken_path(source).name} (at most {MAX_SPOKEN_WORDS} words)")
+    else:
+        n = len(re.findall(r"[\w'’-]+", re.sub(r"^#+.*$", "", text, flags=re.M)))
+        if n > MAX_SPOKEN_WORDS:
+            problems.append(f"{spoken_path(source).name}: {n} words; the spoken version says at most "
+                            f"{MAX_SPOKEN_WORDS} (12 minutes)")
+    try:
+        notes = reviews(source)
+    except yaml.YAMLError:
+        return [*problems, f"{reviews_path(source).name}: malformed YAML"]
+    for case in s.troubleshooting:
+        r = notes.get(case.id) or {}
+        if case.reviewed and not r:
+            problems.append(f"case {case.id}: reviewed, but {reviews_path(source).name} has no review of it")
+        elif case.reviewed and not (r.get("reachable") and r.get("unique")):
+            problems.append(f"case {case.id}: reviewed, but the review found the root cause not reachable or not unique")
+        elif s.format_version >= 3 and not case.reviewed:
+            problems.append(f"case {case.id}: not yet played blind by a reviewer (reviewed: false)")
+    return problems
+
+
+def variety(scenarios: list[Scenario]) -> list[str]:
+    """The bank's mix of trade-offs: not mostly revenue against engagement, and some that ship."""
+    labelled = [t for s in scenarios for t in s.tradeoffs if t.tension and t.decision]
+    if len(labelled) < 10:
+        return []
+    rev = sum(t.tension == "revenue_vs_engagement" for t in labelled) / len(labelled)
+    ship = sum(t.decision in ("ship", "ship_with_conditions") for t in labelled) / len(labelled)
+    out = []
+    if rev > MAX_REVENUE_VS_ENGAGEMENT:
+        out.append(f"bank: {rev:.0%} of trade-offs are revenue against engagement (at most {MAX_REVENUE_VS_ENGAGEMENT:.0%})")
+    if ship < MIN_SHIP:
+        out.append(f"bank: {ship:.0%} of trade-offs are right to ship (at least {MIN_SHIP:.0%})")
+    return out
 
 
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # a scenario's blind-playthrough notes (<file>.reviews.yaml) sit beside it and are not scenarios
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and not p.name.endswith((".reviews.yaml", ".reviews.yml")))
 
 
 def _cached(path: Path, model: type[M]) -> M:
@@ -365,6 +601,7 @@ def validate_file(path: Path) -> tuple[Scenario | Archetype, list[str]]:
         others = {cid: sid for sid, sc in load_bank().scenarios.items() if sid != obj.id for cid in sc.case_ids()}
         problems += [f"case id {cid!r} is already used by the scenario {others[cid]!r}"
                      for cid in obj.case_ids() if cid in others]
+        problems += lint_companions(obj, path)
     return obj, problems
 
 

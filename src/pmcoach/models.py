@@ -11,11 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Versions this pmcoach still reads. Version 1 wrote each troubleshooting dimension as one
 #: paragraph and a trade-off's data as one ``context`` paragraph; they are split into
 #: sentence facts on load (no fact marked decisive, so the root cause dimension's facts are).
-READABLE_VERSIONS = (1, 2)
+#: Version 3 adds neutral case ids with aliases, checked numbers, trade-off tension and
+#: decision labels, review records, and launch, experiment and prioritization cases.
+READABLE_VERSIONS = (1, 2, 3)
 
 #: Troubleshooting dimensions (DESIGN.md). Every case's fact sheet answers each of them
 #: except ``other``, which is what a question that fits no dimension maps to.
@@ -262,6 +264,48 @@ def _facts(value: object) -> object:
     return value
 
 
+class MixPart(_Model):
+    segment: str
+    share: float = Field(description="% of the metric this segment held before the change (0-100).")
+    change: float = Field(description="% change of the metric within this segment, e.g. -15.")
+
+
+class Mix(_Model):
+    """A total change explained by its segments: sum of share x change = total (within 1 point)."""
+
+    of: str = Field(description="What is split, e.g. 'Groups DAU by platform'.")
+    total: float = Field(description="% change of the whole, e.g. -10.")
+    parts: list[MixPart] = Field(min_length=2)
+    complete: bool = Field(default=True, description="The parts cover the whole (shares add to 100).")
+
+
+class Figure(_Model):
+    before: float
+    after: float
+    unit: str | None = Field(default=None, description="'%' for a rate or share (kept within 0-100), '$', 'per day'...")
+
+
+class Revenue(_Model):
+    """Revenue as a product of factors (volume x price x rate, or sessions x ad load x price):
+    the product of the factors' after/before ratios is the stated change, within 1 point."""
+
+    factors: dict[str, Figure] = Field(min_length=2)
+    change: float = Field(description="% change of revenue the case states, e.g. 40.")
+
+
+class Numbers(_Model):
+    """A case's key numbers as fields, so that the lint can check their arithmetic and that
+    the facts state them."""
+
+    mix: list[Mix] = Field(default_factory=list)
+    revenue: Revenue | None = None
+
+
+Tension = Literal["revenue_vs_engagement", "growth_vs_quality", "supply_vs_demand", "short_vs_long_term",
+                  "segment_vs_segment", "cost_vs_experience", "ecosystem", "safety_vs_growth", "other"]
+Decision = Literal["ship", "ship_with_conditions", "iterate", "test_smaller", "roll_back", "dont_ship"]
+
+
 class Movement(_Model):
     metric: str
     change: str = Field(description="e.g. '-10%'")
@@ -269,6 +313,7 @@ class Movement(_Model):
 
 class TradeoffCase(_Model):
     id: str
+    aliases: list[str] = Field(default_factory=list, description="Former ids, still accepted.")
     title: str
     prompt: str = Field(description="What the interviewer says.")
     movements: list[Movement] = Field(min_length=2)
@@ -277,6 +322,9 @@ class TradeoffCase(_Model):
     verdict: str
     conditions: list[str] = Field(min_length=1)
     actions: list[str] = Field(min_length=2)
+    tension: Tension | None = Field(default=None, description="What is traded against what (the bank keeps a mix).")
+    decision: Decision | None = Field(default=None, description="The verdict's kind (the bank keeps a mix).")
+    numbers: Numbers | None = None
 
     _id = field_validator("id")(_check_id)
 
@@ -312,7 +360,8 @@ class TradeoffCase(_Model):
 
 class TroubleshootingCase(_Model):
     id: str
-    title: str
+    aliases: list[str] = Field(default_factory=list, description="Former ids, still accepted.")
+    title: str = Field(description="Names the symptom only, never the cause.")
     prompt: str
     metric: str
     change: str
@@ -324,6 +373,8 @@ class TroubleshootingCase(_Model):
     red_herrings: list[str] = Field(default_factory=list)
     action_plan: list[str] = Field(min_length=2)
     hints: list[str] = Field(min_length=2)
+    numbers: Numbers | None = None
+    reviewed: bool = Field(default=False, description="Played blind by someone who did not write it (notes in data/reviews/<id>.yaml).")
 
     _id = field_validator("id")(_check_id)
 
@@ -358,6 +409,97 @@ class TroubleshootingCase(_Model):
         return marked or [(d, f) for d, f in self.all_facts() if d == self.root_cause_dimension]
 
 
+class _Exercise(_Model):
+    """What launch, experiment and prioritization cases share: a prompt, data the interviewer
+    gives when asked, and the strong points of a model answer."""
+
+    id: str
+    aliases: list[str] = Field(default_factory=list, description="Former ids, still accepted.")
+    title: str
+    prompt: str = Field(description="What the interviewer says.")
+    data: list[Fact] = Field(min_length=2, description="What the interviewer knows, one fact each, given only when asked.")
+    strong_points: list[str] = Field(min_length=3)
+
+    _id = field_validator("id")(_check_id)
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _data_strings(cls, value: object) -> object:
+        return _facts(value)
+
+    def fact_rows(self) -> list[tuple[str, str, str]]:
+        return [(f"data.{i}", f.about or "data", f.text) for i, f in enumerate(self.data)]
+
+    def fact_text(self, key: str) -> str | None:
+        kind, _, i = key.partition(".")
+        return self.data[int(i)].text if kind == "data" and i.isdigit() and int(i) < len(self.data) else None
+
+    @property
+    def context(self) -> str:
+        return " ".join(f.text for f in self.data)
+
+
+class LaunchCase(_Exercise):
+    """Plan a launch: what to measure before, during and after it, and how to roll it out."""
+
+    feature: str = Field(description="What is launching, in a sentence.")
+    before: list[str] = Field(min_length=2, description="Before launch: success criteria, baselines, the test.")
+    rollout: list[str] = Field(min_length=2, description="Stages, each with the gate to pass before the next.")
+    during: list[str] = Field(min_length=2, description="What to watch while it rolls out.")
+    after: list[str] = Field(min_length=2, description="After launch: holdouts, novelty, the long-term read.")
+    kill_criteria: list[str] = Field(min_length=1, description="What makes you stop or roll back.")
+
+
+class Power(_Model):
+    """The sample size in plain numbers (two-sided test of two proportions)."""
+
+    baseline: float = Field(description="The primary metric's rate in control, in % (0-100).")
+    mde: float = Field(description="The smallest relative lift worth detecting, in %, e.g. 2 for +2%.")
+    alpha: float = 0.05
+    power: float = 0.8
+    arms: int = 2
+    units_per_day: float = Field(description="Eligible units entering the test per day, all arms together.")
+    per_arm: int = Field(description="Units per arm the model answer states.")
+    days: int = Field(description="Days the model answer runs the test.")
+
+
+class ExperimentCase(_Exercise):
+    """Design an experiment: hypothesis, unit, metrics, duration and power, pitfalls."""
+
+    hypothesis: str
+    unit: str = Field(description="The unit of randomisation and why.")
+    primary: str = Field(description="The primary metric, defined.")
+    guardrails: list[str] = Field(min_length=2)
+    power: Power
+    duration: str = Field(description="The duration and why, in plain words.")
+    pitfalls: list[str] = Field(min_length=2, description="Novelty, network effects, cannibalization...")
+    decision: str = Field(description="What result ships it, and what does not.")
+
+
+class Initiative(_Model):
+    id: str
+    name: str
+    description: str
+    reach: float = Field(description="Users (or units) affected per quarter.")
+    impact: float = Field(description="Impact per user: 0.25 minimal, 0.5 low, 1 medium, 2 high, 3 massive.")
+    confidence: float = Field(description="Confidence in the estimates, % (0-100).")
+    effort: float = Field(description="Person-months.")
+
+    _id = field_validator("id")(_check_id)
+
+    def rice(self) -> float:
+        return self.reach * self.impact * self.confidence / 100 / self.effort
+
+
+class PrioritizationCase(_Exercise):
+    """Choose one of three initiatives, with data."""
+
+    initiatives: list[Initiative] = Field(min_length=3, max_length=3)
+    choice: str = Field(description="The initiative id a strong answer picks.")
+    reasoning: str
+    not_doing: str = Field(description="What is deferred and why, said out loud.")
+
+
 class Scenario(_Model):
     format_version: int
     id: str
@@ -377,6 +519,9 @@ class Scenario(_Model):
     recommendation: Recommendation
     tradeoffs: list[TradeoffCase] = Field(min_length=2)
     troubleshooting: list[TroubleshootingCase] = Field(min_length=2)
+    launches: list[LaunchCase] = Field(default_factory=list)
+    experiments: list[ExperimentCase] = Field(default_factory=list)
+    prioritizations: list[PrioritizationCase] = Field(default_factory=list)
     generated_by: str | None = Field(default=None, description="Set when a model drafted this file: review it.")
 
     _id = field_validator("id")(_check_id)
@@ -401,8 +546,33 @@ class Scenario(_Model):
                 return s
         raise KeyError(segment_id)
 
+    def all_cases(self) -> list[AnyCase]:
+        """Every follow-up case, trade-offs first."""
+        return [*self.tradeoffs, *self.troubleshooting, *self.launches, *self.experiments, *self.prioritizations]
+
     def case_ids(self) -> list[str]:
-        return [c.id for c in self.tradeoffs] + [c.id for c in self.troubleshooting]
+        return [c.id for c in self.all_cases()]
+
+
+AnyCase = TradeoffCase | TroubleshootingCase | LaunchCase | ExperimentCase | PrioritizationCase
+#: The kind of each case class, as the interviewer, the CLI and the web app name it.
+CASE_KINDS: dict[type, str] = {TradeoffCase: "tradeoff", TroubleshootingCase: "troubleshooting",
+                               LaunchCase: "launch", ExperimentCase: "experiment",
+                               PrioritizationCase: "prioritization"}
+
+
+def case_kind(case: object) -> str:
+    return CASE_KINDS[type(case)]
+
+
+class Guide(_Model):
+    """How to think about a kind of product, with no facts about any one product."""
+
+    think: list[str] = Field(min_length=2, description="How to reason about this kind of product.")
+    segments: list[str] = Field(min_length=2, description="Typical segments, and what separates them.")
+    metric_patterns: list[str] = Field(min_length=2, description="North-star and guardrail patterns that fit.")
+    tradeoffs: list[str] = Field(min_length=2, description="The trade-offs this kind of product usually faces.")
+    clarifying_questions: list[str] = Field(min_length=3, description="What to ask the interviewer first.")
 
 
 class Archetype(_Model):
@@ -422,5 +592,6 @@ class Archetype(_Model):
     prioritization: Prioritization
     metrics: list[Metric] = Field(min_length=6)
     recommendation: Recommendation
+    guide: Guide | None = None
 
     _version = field_validator("format_version")(_check_version)

@@ -34,7 +34,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..answer import build_answer
+from ..answer import answer_with_spoken, render_spoken_markdown
 from ..answer import render_markdown as answer_markdown
 from ..cheatsheet import render_cheatsheet
 from ..coach import Coach, cheatsheet
@@ -383,7 +383,8 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
 
     def answer_doc(product: str) -> dict[str, Any]:
         try:
-            return build_answer(bank.find(clean(product)))
+            found = bank.find(clean(product))
+            return answer_with_spoken(found, bank.spoken(found.id))
         except UnknownProductError as e:
             raise ApiError(404, str(e)) from None
 
@@ -728,11 +729,20 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         return page(request, v, "history.html", twin="/api/history", doc=doc, chart=chart)
 
     @app.get("/answers/{product}", tags=pages, response_class=HTMLResponse)
-    def answer_page(request: Request, product: Annotated[str, PathParam(max_length=200)]) -> Response:
+    def answer_page(request: Request, product: Annotated[str, PathParam(max_length=200)],
+                    view: Annotated[str, Query(pattern="^(reference|spoken)$")] = "reference") -> Response:
+        """The model answer: the reference document, or (a tab) the spoken version."""
         v = need_user(request)
         doc = answer_doc(product)
+        here = f"/answers/{quote(product)}"
+        tabs = [{"label": "Reference answer", "href": here, "current": view == "reference"}]
+        if doc.get("spoken"):
+            tabs.append({"label": f"Spoken version ({doc['spoken']['words']} words, 12 minutes)",
+                         "href": f"{here}?view=spoken", "current": view == "spoken"})
+        spoken = view == "spoken" and doc.get("spoken")
+        body = render_spoken_markdown(doc["product"], doc["spoken"]) if spoken else answer_markdown(doc)
         return page(request, v, "markdown.html", twin=f"/api/answers/{quote(product)}",
-                    title=f"Model answer: {doc.get('product', product)}", body=_markdown(answer_markdown(doc)),
+                    title=f"Model answer: {doc.get('product', product)}", body=_markdown(body), tabs=tabs,
                     note="Read it after you practise: the interviewer never shows it during an interview.")
 
     @app.get("/cheatsheets/{case_id}", tags=pages, response_class=HTMLResponse)

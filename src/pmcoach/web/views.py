@@ -8,7 +8,7 @@ from typing import Any
 from ..coach import Coach
 from ..engine import MAIN_STAGES, Interview
 from ..kb import Bank
-from ..models import TroubleshootingCase
+from ..models import TroubleshootingCase, case_kind
 from ..store import SessionRow, TurnRow
 
 #: The troubleshooting checklist the framework teaches, in order.
@@ -31,6 +31,7 @@ def scenarios(bank: Bank) -> list[dict[str, Any]]:
             "kind": s.kind,
             "tradeoffs": [{"id": c.id, "title": c.title, "kind": "tradeoff"} for c in s.tradeoffs],
             "troubleshooting": [{"id": c.id, "title": c.title, "kind": "troubleshooting"} for c in s.troubleshooting],
+            "cases": [{"id": c.id, "title": c.title, "kind": case_kind(c)} for c in s.all_cases()],
         })
     return out
 
@@ -57,7 +58,7 @@ def stages(iv: Interview) -> list[str]:
     first = 0 if iv.config.start == "main" else next(
         (i for i, c in enumerate(iv.cases) if c.id == iv.config.start), 0)
     for c in iv.cases[first:]:
-        plan.append("troubleshooting" if isinstance(c, TroubleshootingCase) else "tradeoff")
+        plan.append(case_kind(c))
     return [*plan, "done"]
 
 
