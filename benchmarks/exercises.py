@@ -74,13 +74,51 @@ def evaluate(rows: list[dict], threshold: float, margin: float, encoder: str, he
                               key=lambda x: x[1])[:5]}
 
 
+def latency(rows: list[dict]) -> None:
+    """Each answer, joined, is sent as one turn to a bank case of its kind (a fresh interview
+    each time, so nothing is cached but the models); prints the reply-time median and p95."""
+    import statistics
+    import time
+
+    from pmcoach.engine import Config, Interview
+    from pmcoach.kb import load_bank
+    from pmcoach.models import case_kind
+
+    bank = load_bank(include_user=False)
+    cases = {}
+    for s in bank.scenarios.values():
+        for c in s.all_cases():
+            cases.setdefault(case_kind(c), []).append((s, c))
+    answers: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        answers[r["answer"]].append(r)
+    times = []
+    for i, (_, rs) in enumerate(sorted(answers.items())):
+        s, c = cases[rs[0]["kind"]][i % len(cases[rs[0]["kind"]])]
+        iv = Interview(s, Config(s.id, [c.id], start=c.id))
+        iv.opening()
+        text = " ".join(r["text"] for r in rs)
+        t0 = time.perf_counter()
+        iv.respond(text)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    print(f"{len(times)} answers as turns: reply p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
+          f"max {times[-1]:.1f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", default="eb", choices=["ea", "eb"])
     ap.add_argument("--encoder", default=None, choices=["static", "contextual"])
     ap.add_argument("--sweep", action="store_true", help="threshold sweep (on ea only)")
     ap.add_argument("--prototypes", action="store_true", help="the fallback: nearest prototype, no heads")
+    ap.add_argument("--latency", action="store_true",
+                    help="interviewer reply time when each answer of the set is one turn of a bank case")
     args = ap.parse_args()
+    if args.latency:
+        latency(load(args.set))
+        return
     encoder = args.encoder or str(exercise.lexicon().get("encoder", "static"))
     if args.sweep:
         rows = load("ea")

@@ -130,6 +130,8 @@ def test_scenarios_by_company_and_type(run) -> None:
     code, out, _ = run("scenarios", "--company", "meta", "--json")
     rows = json.loads(out)
     assert code == 0 and rows and {r["company"] for r in rows} == {"Meta"}
+    code, out, _ = run("scenarios", "--company", "google", "--json")
+    assert {r["id"] for r in json.loads(out)} == {"google-maps", "youtube-shorts"}
     code, out, _ = run("scenarios", "--type", "launch", "--json")
     rows = json.loads(out)
     assert code == 0 and len(rows) >= 5

@@ -84,14 +84,20 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
 
     bank = _bank()
     rows = []
-    companies = sorted({s.company for s in bank.scenarios.values()}, key=str.lower)
-    if company and company.strip().lower() not in {c.lower() for c in companies}:
+
+    def names(c: str) -> set[str]:
+        # "Google (YouTube)" is Google's and YouTube's; "Salesforce (Slack)" is Salesforce's and Slack's
+        main, _, inner = c.partition(" (")
+        return {c.lower(), main.strip().lower(), inner.rstrip(")").strip().lower()} - {""}
+
+    companies = sorted({s.company.partition(" (")[0] for s in bank.scenarios.values()}, key=str.lower)
+    if company and not any(company.strip().lower() in names(s.company) for s in bank.scenarios.values()):
         from .errors import InputError
 
         raise InputError(f"no company {company!r} in the bank; choose one of: {', '.join(companies)}")
     for sid in bank.ids():
         s = bank.scenarios[sid]
-        if company and s.company.lower() != company.strip().lower():
+        if company and company.strip().lower() not in names(s.company):
             continue
         cases = [{"id": c.id, "type": case_kind(c), "title": c.title} for c in s.all_cases()
                  if case_type is None or case_kind(c) == case_type]
@@ -127,7 +133,7 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
     for col in ("company", "id", "product", "kind", "follow-up cases"):
         table.add_column(col)
     for co in companies:
-        mine = [r for r in rows if r["company"] == co]
+        mine = [r for r in rows if r["company"].partition(" (")[0] == co]
         for i, r in enumerate(mine):
             counts = ", ".join(f"{sum(c['type'] == t for c in r['cases'])} {t}" for t in CASE_TYPES
                                if any(c["type"] == t for c in r["cases"]))
