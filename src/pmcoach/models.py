@@ -576,9 +576,9 @@ class Guide(_Model):
 
 
 class Archetype(_Model):
-    """A product kind, used to build a labelled scaffold for a product outside the bank.
-
-    Text may contain ``{product}``, replaced with the product's name.
+    """A product kind. Its ``guide`` is what ``pmcoach answer X --archetype KIND`` shows for a
+    product outside the bank; the rest is a generic outline of the kind (kept for the
+    ``{product}``-templated scaffold API, ``answer.build_answer(archetype, product)``).
     """
 
     format_version: int
