@@ -158,9 +158,9 @@ def test_no_silent_substitution_among_the_most_asked_names(name: str) -> None:
 
 
 def test_a_name_outside_the_bank_lists_the_closest_and_how_to_use_it(run) -> None:
-    code, out, err = run("answer", "Uber Eats")
+    code, out, err = run("answer", "Uber Freight")
     assert code == 2 and out == ""
-    assert "closest: Uber (rides)" in err and "pmcoach answer uber" in err and err.count("\n") == 1
+    assert "is not in the bank; closest: Uber (rides)" in err and "pmcoach answer uber" in err and err.count("\n") == 1
 
 
 def test_lint_rejects_a_title_that_gives_the_root_cause_away() -> None:

@@ -282,3 +282,18 @@ def test_a_worker_survives_a_database_restart(make_client: MakeClient, store_url
     assert first.status_code in (200, 503), first.text  # the request that meets the dead connection may fail
     assert c.get(f"/api/sessions/{sid}").status_code == 200
     assert c.post(f"/api/sessions/{sid}/turns", json={"text": "Still here."}).status_code == 200
+
+
+def test_the_bank_is_searchable_and_filtered(make_client: MakeClient) -> None:
+    c = make_client()
+    everything = c.get("/api/scenarios").json()["scenarios"]
+    google = c.get("/api/scenarios", params={"company": "Google"}).json()["scenarios"]
+    assert google and {s["company"].split(" (")[0] for s in google} == {"Google"} and len(google) < len(everything)
+    launches = c.get("/api/scenarios", params={"type": "launch"}).json()["scenarios"]
+    assert launches and all(k["kind"] == "launch" for s in launches for k in s["cases"])
+    found = c.get("/api/scenarios", params={"q": "airbnb"}).json()["scenarios"]
+    assert [s["id"] for s in found] == ["airbnb"]
+    page = c.get("/", params={"q": "airbnb"})
+    assert page.status_code == 200 and "1 of " in page.text and 'href="/answers/airbnb"' in page.text
+    assert 'href="/answers/uber"' not in page.text
+    assert c.get("/", params={"type": "nonsense"}).status_code in (400, 422)

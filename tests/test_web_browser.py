@@ -101,6 +101,18 @@ def test_a_whole_interview_in_the_page(browser: Any, server_factory: Callable[..
     page.goto(server.url + "/history")
     assert page.locator("#progress-chart svg").count() == 1 and page.locator("#history tbody tr").count() == 1
     shot(page, "06-history")
+    page.goto(server.url + "/")
+    page.select_option("#company", "Google")
+    page.click("#filter")
+    page.wait_for_url("**company=Google**")
+    rows = page.locator("table.bank tbody tr")
+    assert rows.count() >= 2 and all("Google" in rows.nth(i).inner_text() for i in range(rows.count()))
+    page.fill("#q", "airbnb")
+    page.select_option("#company", "")
+    page.click("#filter")
+    page.wait_for_url("**q=airbnb**")
+    assert page.locator("table.bank tbody tr").count() == 1
+    shot(page, "06b-bank-search")
     page.goto(server.url + "/answers/facebook-groups")
     assert "north star" in page.content().lower()
     shot(page, "07-model-answer")

@@ -535,9 +535,16 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         return resp
 
     @app.get("/api/scenarios", response_model=HomeOut, tags=["api"], responses=_err(401))
-    def api_home(request: Request) -> dict[str, Any]:
-        """The bank of scenarios and your latest unfinished session (twin of the home page)."""
-        return home_doc(need_user(request))
+    def api_home(request: Request, q: Annotated[str, Query(max_length=100)] = "",
+                 company: Annotated[str, Query(max_length=100)] = "",
+                 type: Annotated[str, Query(pattern="^(|tradeoff|troubleshooting|launch|experiment|prioritization)$")] = "",
+                 ) -> dict[str, Any]:
+        """The bank of scenarios and your latest unfinished session (twin of the home page);
+        ``q``, ``company`` and ``type`` filter the bank as the page's search does."""
+        doc = home_doc(need_user(request))
+        if q or company or type:
+            doc["scenarios"] = views.scenarios(bank, clean(q), clean(company), type)
+        return doc
 
     @app.post("/api/sessions", response_model=StartOut, status_code=201, tags=["api"], responses=_err(401, 403, 422))
     def api_start(request: Request, body: Annotated[StartIn, Body()] = StartIn(),  # noqa: B008
@@ -641,9 +648,18 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
     pages: list[str | Enum] = ["pages"]
 
     @app.get("/", tags=pages, response_class=HTMLResponse)
-    def home(request: Request) -> Response:
+    def home(request: Request, q: Annotated[str, Query(max_length=100)] = "",
+             company: Annotated[str, Query(max_length=100)] = "",
+             type: Annotated[str, Query(pattern="^(|tradeoff|troubleshooting|launch|experiment|prioritization)$")] = "",
+             ) -> Response:
+        """Practise: start an interview; the bank, searchable and filtered by company and case type."""
         v = need_user(request)
-        return page(request, v, "home.html", twin="/api/scenarios", doc=home_doc(v))
+        doc = home_doc(v)
+        shown = views.scenarios(bank, clean(q), clean(company), type)
+        companies = sorted({views.company_of(s["company"]) for s in doc["scenarios"]}, key=str.lower)
+        return page(request, v, "home.html", twin="/api/scenarios", doc=doc, shown=shown, companies=companies,
+                    filters={"q": q, "company": company, "type": type},
+                    types=["tradeoff", "troubleshooting", "launch", "experiment", "prioritization"])
 
     @app.post("/sessions", tags=pages, response_class=HTMLResponse)
     def start_page(request: Request, csrf_token: Annotated[str, Form()] = "", product: Annotated[str, Form()] = "",

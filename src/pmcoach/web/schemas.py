@@ -47,6 +47,7 @@ class ScenarioOut(BaseModel):
     kind: str
     tradeoffs: list[CaseOut]
     troubleshooting: list[CaseOut]
+    cases: list[CaseOut] = []  # every follow-up case, of every type (filtered by ?type=)
 
 
 class UserOut(BaseModel):

@@ -20,10 +20,25 @@ CHECKLIST: dict[str, list[str]] = {
 }
 
 
-def scenarios(bank: Bank) -> list[dict[str, Any]]:
+def company_of(company: str) -> str:
+    """The company a product is grouped under: 'Google (YouTube)' is Google's."""
+    return company.partition(" (")[0].strip()
+
+
+def scenarios(bank: Bank, q: str = "", company: str = "", kind: str = "") -> list[dict[str, Any]]:
+    """The bank's products, optionally filtered: ``q`` matches a product, company, alias or case
+    title; ``company`` a company; ``kind`` a case type (only those cases are kept)."""
     out = []
+    needle = q.strip().lower()
     for sid in bank.ids():
         s = bank.scenarios[sid]
+        if company and company.strip().lower() not in {s.company.lower(), company_of(s.company).lower()}:
+            continue
+        if kind and not any(case_kind(c) == kind for c in s.all_cases()):
+            continue
+        if needle and not any(needle in t.lower() for t in [s.id, s.product, s.company, *s.aliases,
+                                                              *(c.title for c in s.all_cases())]):
+            continue
         out.append({
             "id": s.id,
             "product": s.product,
@@ -31,7 +46,8 @@ def scenarios(bank: Bank) -> list[dict[str, Any]]:
             "kind": s.kind,
             "tradeoffs": [{"id": c.id, "title": c.title, "kind": "tradeoff"} for c in s.tradeoffs],
             "troubleshooting": [{"id": c.id, "title": c.title, "kind": "troubleshooting"} for c in s.troubleshooting],
-            "cases": [{"id": c.id, "title": c.title, "kind": case_kind(c)} for c in s.all_cases()],
+            "cases": [{"id": c.id, "title": c.title, "kind": case_kind(c)} for c in s.all_cases()
+                      if not kind or case_kind(c) == kind],
         })
     return out
 
