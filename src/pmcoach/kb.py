@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -370,14 +372,60 @@ def normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", s)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What the bank's index knows of a scenario without reading it: enough to find it by
+    name and to find which scenario holds a case."""
+
+    id: str
+    product: str
+    company: str
+    aliases: tuple[str, ...]
+    cases: tuple[str, ...]  # case ids and their former ids
+
+    @classmethod
+    def of(cls, s: Scenario) -> Entry:
+        return cls(s.id, s.product, s.company, tuple(s.aliases),
+                   tuple(x for c in s.all_cases() for x in (c.id, *c.aliases)))
+
+
+class LazyScenarios(Mapping[str, Scenario]):
+    """Scenarios by id, each read (from its compiled cache) the first time it is asked for, so
+    a command about one product never reads the whole bank."""
+
+    def __init__(self, sources: dict[str, Path]) -> None:
+        self._sources = sources
+        self._loaded: dict[str, Scenario] = {}
+
+    def __getitem__(self, key: str) -> Scenario:
+        hit = self._loaded.get(key)
+        if hit is None:
+            if key not in self._sources:
+                raise KeyError(key)
+            hit = self._loaded[key] = _cached(self._sources[key], Scenario)
+        return hit
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+
 @dataclass
 class Bank:
-    scenarios: dict[str, Scenario]
+    scenarios: Mapping[str, Scenario]
     sources: dict[str, Path]
     notices: list[str] = field(default_factory=list)
+    entries: dict[str, Entry] | None = None  # the index, when the bank was loaded lazily
 
     def ids(self) -> list[str]:
         return sorted(self.scenarios)
+
+    def entry(self, scenario_id: str) -> Entry:
+        if self.entries is not None:
+            return self.entries[scenario_id]
+        return Entry.of(self.scenarios[scenario_id])
 
     def find(self, name: str) -> Scenario:
         """The scenario whose product, id or alias is ``name`` (loosely spelled: case, spaces,
@@ -391,7 +439,7 @@ class Bank:
         if key in index:
             return self.scenarios[index[key]]
         ids = self.closest(name)
-        raise UnknownProductError(name, [f"{self.scenarios[i].product}" for i in ids], ids=ids)
+        raise UnknownProductError(name, [self.entry(i).product for i in ids], ids=ids)
 
     def spoken(self, scenario_id: str) -> str | None:
         """The spoken version of a scenario's model answer, when it has one."""
@@ -413,8 +461,9 @@ class Bank:
 
     def _index(self) -> dict[str, str]:
         index: dict[str, str] = {}
-        for sid, s in self.scenarios.items():
-            for n in [sid, s.product, f"{s.company} {s.product}", *s.aliases]:
+        for sid in self.scenarios:
+            e = self.entry(sid)
+            for n in [sid, e.product, f"{e.company} {e.product}", *e.aliases]:
                 index.setdefault(normalise(n), sid)
         return index
 
@@ -427,13 +476,14 @@ class Bank:
 
     def case(self, case_id: str) -> tuple[Scenario, AnyCase]:
         """A case by its id or a former id (an alias)."""
-        cases = self.cases()
         key = case_id.strip().lower()
-        if key in cases:
-            return cases[key]
-        for s, c in cases.values():
-            if key in c.aliases:
-                return s, c
+        for sid in self.scenarios:  # the index says which scenario holds it: read only that one
+            if key in self.entry(sid).cases:
+                s = self.scenarios[sid]
+                for c in s.all_cases():
+                    if key == c.id or key in c.aliases:
+                        return s, c
+        cases = self.cases()
         close = [c for c in cases if key and key in c][:5] or difflib.get_close_matches(key, list(cases), n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         raise UnknownCaseError(f"no follow-up case {case_id!r}{hint} (see 'pmcoach scenarios --json' for case ids)")
@@ -554,27 +604,69 @@ def _cached(path: Path, model: type[M]) -> M:
     return obj
 
 
+def _file_key(path: Path) -> str:
+    st = path.stat()
+    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _load_index() -> dict[str, Any]:
+    try:
+        data = json.loads((paths.cache_dir() / "bank-index.json").read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("v") == INDEX_VERSION else {"v": INDEX_VERSION}
+    except (OSError, ValueError):
+        return {"v": INDEX_VERSION}
+
+
+def _save_index(index: dict[str, Any]) -> None:
+    try:
+        cdir = paths.cache_dir()
+        cdir.mkdir(parents=True, exist_ok=True)
+        tmp = cdir / f"bank-index.{threading.get_ident()}.tmp"
+        tmp.write_text(json.dumps(index), encoding="utf-8")
+        tmp.replace(cdir / "bank-index.json")
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+#: Bumped when the index's entries change shape.
+INDEX_VERSION = 1
+
+
 def load_bank(include_user: bool = True) -> Bank:
-    """Load the built-in bank and, unless told not to, the user's scenario folder."""
-    scenarios: dict[str, Scenario] = {}
+    """The built-in bank and, unless told not to, the user's scenario folder. Files are indexed
+    (id, names, case ids) in a compiled index kept by path, size and modification time; a
+    scenario itself is read only when it is used."""
     sources: dict[str, Path] = {}
+    entries: dict[str, Entry] = {}
     notices: list[str] = []
-    for p in _yaml_files(paths.BUILTIN_SCENARIOS):
-        s = _cached(p, Scenario)
-        scenarios[s.id] = s
-        sources[s.id] = p
-    if include_user:
-        for p in _yaml_files(paths.user_scenarios()):
-            try:
-                s = _cached(p, Scenario)
-            except ScenarioFileError as exc:
-                notices.append(f"skipped your scenario file: {exc}")
-                continue
-            if s.id in scenarios:
-                notices.append(f"{p} overrides the built-in scenario {s.id!r}")
-            scenarios[s.id] = s
-            sources[s.id] = p
-    return Bank(scenarios, sources, notices)
+    index = _load_index()
+    changed = False
+    folders = [(paths.BUILTIN_SCENARIOS, False)] + ([(paths.user_scenarios(), True)] if include_user else [])
+    for folder, is_user in folders:
+        for p in _yaml_files(folder):
+            key = _file_key(p)
+            row = index.get(key)
+            if row is None:
+                try:
+                    s = _cached(p, Scenario)
+                except ScenarioFileError as exc:
+                    if not is_user:
+                        raise
+                    notices.append(f"skipped your scenario file: {exc}")
+                    continue
+                e = Entry.of(s)
+                index[key] = row = {"id": e.id, "product": e.product, "company": e.company,
+                                    "aliases": list(e.aliases), "cases": list(e.cases)}
+                changed = True
+            e = Entry(row["id"], row["product"], row["company"], tuple(row["aliases"]), tuple(row["cases"]))
+            if is_user and e.id in sources:
+                notices.append(f"{p} overrides the built-in scenario {e.id!r}")
+            sources[e.id] = p
+            entries[e.id] = e
+    if changed:
+        live = {_file_key(p) for p in sources.values()}
+        _save_index({k: v for k, v in index.items() if k == "v" or k in live})
+    return Bank(LazyScenarios(sources), sources, notices, entries)
 
 
 def load_archetypes() -> dict[str, Archetype]:
