@@ -151,3 +151,50 @@ def test_experiment_case_validates() -> None:
                                               "per_arm": 57800, "days": 12},
         "duration": "12 days", "pitfalls": ["novelty", "network"], "decision": "ship if up"})
     assert e.power.arms == 2
+
+
+def _bank_exercises() -> list[tuple[str, str]]:
+    return [(s.id, c.id) for s in BANK.scenarios.values()
+            for c in [*s.launches, *s.experiments, *s.prioritizations]]
+
+
+@pytest.mark.parametrize("sid,case_id", _bank_exercises())
+def test_every_bank_exercise_is_playable_to_the_end(sid: str, case_id: str) -> None:
+    """Each launch, experiment and prioritization case in the bank: the opening is its prompt,
+    a question about its data gets a fact of its own data, a thin answer gets at most two
+    probes for missing parts, and the feedback scores its rubric area with the answer's words."""
+    from dataclasses import dataclass, field
+
+    from pmcoach.analysis import exercise
+
+    s, case = BANK.case(case_id)
+    iv = Interview(s, Config(s.id, [case.id], start=case.id))
+    assert case.prompt in iv.opening()[0].text
+    r = iv.respond(f"What do we know about {case.data[0].text.split(',')[0].lower()}?")
+    assert r.kind == "clarification"
+    assert any(f.text in r.text for f in case.data) or r.text.startswith("We don't have data")
+    answer = "I'd start small and see how it goes, then decide."
+    probes = 0
+    turns = [answer]
+    r = iv.respond(answer)
+    while not iv.finished:
+        assert r.kind == "probe"
+        probes += 1
+        turns.append("I'm not sure, I'd look at the numbers.")
+        r = iv.respond(turns[-1])
+    assert probes <= 2
+
+    @dataclass
+    class T:
+        seq: int
+        role: str
+        stage: str
+        text: str
+        analysis: dict = field(default_factory=dict)
+
+    kind = exercise.kind_of(case)
+    fb = build_feedback(s, {"followups": [case.id]},
+                        [T(i + 1, "candidate", kind, t, {"case_id": case.id}) for i, t in enumerate(turns)])
+    area = fb["criteria"][exercise.rubric_area(kind)]
+    assert area["score"] is not None and area["score"] <= 2  # a thin answer is not a strong one
+    assert fb["exercises"][0]["model"]  # the finished case shows the model answer part by part

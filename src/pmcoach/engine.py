@@ -481,7 +481,9 @@ class Interview:
     def _clarify(self, case: TradeoffCase | exercise.ExerciseCase, st: _CaseState, text: str) -> Reply | None:
         """A clarifying question about a case's data: the one or two data points that answer it
         (None when the turn is not a question)."""
-        if not (len(text) < 300 and ("?" in text or _QUESTION_START.match(text)) and not _has_plan(text)):
+        sents = [x for x in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if x.strip()]
+        all_asked = bool(sents) and all(x.rstrip().endswith("?") or _QUESTION_START.match(x) for x in sents)
+        if not (len(text) < 300 and (all_asked or ("?" in text and not _has_plan(text)))):
             return None
         stage = case_kind(case)
         hits = retrieve_data(case.fact_rows(), text)
