@@ -158,8 +158,9 @@ def test_every_page_has_a_json_twin(make_client: MakeClient) -> None:
     assert spoken["words"] <= 1800 and spoken["parts"]
     assert "spoken version" in c.get("/answers/facebook-groups?view=spoken").text
     # a neighbouring product is never served in place of the one asked for
-    eats = c.get("/api/answers/Uber%20Eats")
-    assert eats.status_code == 404 and "not in the bank; closest: Uber (rides)" in eats.json()["error"]
+    freight = c.get("/api/answers/Uber%20Freight")
+    assert freight.status_code == 404 and "not in the bank; closest: Uber (rides)" in freight.json()["error"]
+    assert c.get("/api/answers/Uber%20Eats").json()["product"] == "Uber Eats"  # its own scenario
     assert c.get("/cheatsheets/nothing-like-it").status_code == 404
     report = c.get(f"/sessions/{sid}/report.html")
     assert report.status_code == 200 and "<svg" in report.text
