@@ -4,6 +4,8 @@ bank's content does."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from pmcoach.engine import Config, Interview
@@ -12,6 +14,17 @@ from pmcoach.kb import lint_power, lint_scenario, load_bank, sample_size
 from pmcoach.models import ExperimentCase, LaunchCase, Power, PrioritizationCase
 
 BANK = load_bank(include_user=False)
+
+
+@dataclass
+class T:
+    """A stored turn, as the feedback reads it."""
+
+    seq: int
+    role: str
+    stage: str
+    text: str
+    analysis: dict = field(default_factory=dict)
 GROUPS = BANK.find("facebook-groups")
 
 LAUNCH = LaunchCase.model_validate({
@@ -111,16 +124,6 @@ def test_giving_up_on_a_launch_case_gets_a_hint_not_praise() -> None:
 
 
 def test_prioritization_feedback_names_the_choice_and_quotes_the_candidate() -> None:
-    from dataclasses import dataclass, field
-
-    @dataclass
-    class T:
-        seq: int
-        role: str
-        stage: str
-        text: str
-        analysis: dict = field(default_factory=dict)
-
     s = _scenario_with(PRIO)
     answer = ("Group Search reaches the most people but the impact per member is small and we're unsure of it. "
               "I'd pick Admin Assist first. It serves our top goal, healthy groups, because admins keep groups alive. "
@@ -163,8 +166,6 @@ def test_every_bank_exercise_is_playable_to_the_end(sid: str, case_id: str) -> N
     """Each launch, experiment and prioritization case in the bank: the opening is its prompt,
     a question about its data gets a fact of its own data, a thin answer gets at most two
     probes for missing parts, and the feedback scores its rubric area with the answer's words."""
-    from dataclasses import dataclass, field
-
     from pmcoach.analysis import exercise
 
     s, case = BANK.case(case_id)
@@ -183,14 +184,6 @@ def test_every_bank_exercise_is_playable_to_the_end(sid: str, case_id: str) -> N
         turns.append("I'm not sure, I'd look at the numbers.")
         r = iv.respond(turns[-1])
     assert probes <= 2
-
-    @dataclass
-    class T:
-        seq: int
-        role: str
-        stage: str
-        text: str
-        analysis: dict = field(default_factory=dict)
 
     kind = exercise.kind_of(case)
     fb = build_feedback(s, {"followups": [case.id]},
