@@ -80,6 +80,7 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
     A case id is neutral (uber-ts-1: Uber's first troubleshooting case) so that reading it
     gives nothing away; pass it to 'pmcoach practice PRODUCT --followup ID'.
     """
+    from .kb import company_group
     from .models import case_kind
 
     bank = _bank()
@@ -90,7 +91,7 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
         main, _, inner = c.partition(" (")
         return {c.lower(), main.strip().lower(), inner.rstrip(")").strip().lower()} - {""}
 
-    companies = sorted({s.company.partition(" (")[0] for s in bank.scenarios.values()}, key=str.lower)
+    companies = sorted({company_group(s.company) for s in bank.scenarios.values()}, key=str.lower)
     if company and not any(company.strip().lower() in names(s.company) for s in bank.scenarios.values()):
         from .errors import InputError
 
@@ -133,7 +134,7 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
     for col in ("company", "id", "product", "kind", "follow-up cases"):
         table.add_column(col)
     for co in companies:
-        mine = [r for r in rows if r["company"].partition(" (")[0] == co]
+        mine = [r for r in rows if company_group(r["company"]) == co]
         for i, r in enumerate(mine):
             counts = ", ".join(f"{sum(c['type'] == t for c in r['cases'])} {t}" for t in CASE_TYPES
                                if any(c["type"] == t for c in r["cases"]))

@@ -363,6 +363,11 @@ def _lint_prioritization(pc: PrioritizationCase) -> list[str]:
 # --------------------------------------------------------------------------- bank
 
 
+def company_group(company: str) -> str:
+    """The company a product is grouped under: 'Google (YouTube)' is Google's."""
+    return company.partition(" (")[0].strip()
+
+
 def normalise(name: str) -> str:
     """Loose key for product names: 'FB groups', 'facebook-groups' -> 'facebookgroups'."""
     s = name.lower().strip()
@@ -642,9 +647,10 @@ def load_bank(include_user: bool = True) -> Bank:
     index = _load_index()
     changed = False
     folders = [(paths.BUILTIN_SCENARIOS, False)] + ([(paths.user_scenarios(), True)] if include_user else [])
+    keys: dict[Path, str] = {}
     for folder, is_user in folders:
         for p in _yaml_files(folder):
-            key = _file_key(p)
+            key = keys[p] = _file_key(p)
             row = index.get(key)
             if row is None:
                 try:
@@ -664,7 +670,7 @@ def load_bank(include_user: bool = True) -> Bank:
             sources[e.id] = p
             entries[e.id] = e
     if changed:
-        live = {_file_key(p) for p in sources.values()}
+        live = {keys[p] for p in sources.values()}
         _save_index({k: v for k, v in index.items() if k == "v" or k in live})
     return Bank(LazyScenarios(sources), sources, notices, entries)
 

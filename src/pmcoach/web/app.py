@@ -41,7 +41,7 @@ from ..coach import Coach, cheatsheet
 from ..errors import InputError, PmcoachError, UnknownCaseError, UnknownProductError
 from ..feedback import render_html as feedback_html
 from ..feedback import root_cause_verdict, score_chart_svg
-from ..kb import Bank, load_bank
+from ..kb import Bank, company_group, load_bank
 from ..progress import progress_series, svg_chart
 from ..rubric import AREAS, TITLES
 from ..store import NotFound, Store, StoreError, open_store
@@ -656,7 +656,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         v = need_user(request)
         doc = home_doc(v)
         shown = views.scenarios(bank, clean(q), clean(company), type)
-        companies = sorted({views.company_of(s["company"]) for s in doc["scenarios"]}, key=str.lower)
+        companies = sorted({company_group(s["company"]) for s in doc["scenarios"]}, key=str.lower)
         return page(request, v, "home.html", twin="/api/scenarios", doc=doc, shown=shown, companies=companies,
                     filters={"q": q, "company": company, "type": type},
                     types=["tradeoff", "troubleshooting", "launch", "experiment", "prioritization"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..coach import Coach
 from ..engine import MAIN_STAGES, Interview
-from ..kb import Bank
+from ..kb import Bank, company_group
 from ..models import TroubleshootingCase, case_kind
 from ..store import SessionRow, TurnRow
 
@@ -20,11 +20,6 @@ CHECKLIST: dict[str, list[str]] = {
 }
 
 
-def company_of(company: str) -> str:
-    """The company a product is grouped under: 'Google (YouTube)' is Google's."""
-    return company.partition(" (")[0].strip()
-
-
 def scenarios(bank: Bank, q: str = "", company: str = "", kind: str = "") -> list[dict[str, Any]]:
     """The bank's products, optionally filtered: ``q`` matches a product, company, alias or case
     title; ``company`` a company; ``kind`` a case type (only those cases are kept)."""
@@ -32,7 +27,7 @@ def scenarios(bank: Bank, q: str = "", company: str = "", kind: str = "") -> lis
     needle = q.strip().lower()
     for sid in bank.ids():
         s = bank.scenarios[sid]
-        if company and company.strip().lower() not in {s.company.lower(), company_of(s.company).lower()}:
+        if company and company.strip().lower() not in {s.company.lower(), company_group(s.company).lower()}:
             continue
         if kind and not any(case_kind(c) == kind for c in s.all_cases()):
             continue
