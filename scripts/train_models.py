@@ -6,6 +6,8 @@
 What it writes:
 - bank_vectors.npz: static vectors of every bank metric's names and definition, keyed by a
   hash of the scenario's catalog (so start-up never embeds the bank);
+- bank-index.json: the index of the built-in scenario files (id, names, cases, by file name and
+  content hash), so the first command after install does not parse the whole bank;
 - exercises.npz: for launch, experiment and prioritization answers, one logistic head per
   part over [contextual vector | static vector] (and a static-only fallback), fitted on
   benchmarks/data/v2/exercises/ea.jsonl and the lexicon's prototypes (eb.jsonl is the test);
@@ -327,6 +329,9 @@ def file_hashes_exercises() -> dict[str, str]:
 def write_bank_vectors() -> None:
     bank = load_bank(include_user=False)
     n = meaning.save_bank_vectors(list(bank.scenarios.values()))
+    from pmcoach.kb import write_shipped_index
+
+    print(f"bank-index.json: {write_shipped_index()} built-in scenario files indexed", file=sys.stderr)
     print(f"wrote {meaning.BANK_VECTORS} ({n} scenarios)", file=sys.stderr)
 
 

@@ -54,6 +54,27 @@ def test_bank_vectors_cover_every_bank_scenario() -> None:
         assert len(cv.owners) == sum(len(meaning.metric_phrases(m)) for m in s.metrics)
 
 
+def test_shipped_bank_index_matches_every_builtin_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index shipped with the package lists every built-in file as it is now, so the first
+    command after install reads it instead of parsing the whole bank."""
+    from pmcoach import kb, paths
+
+    shipped = kb._shipped_index()
+    files = kb._yaml_files(paths.BUILTIN_SCENARIOS)
+    stale = [p.name for p in files if kb._content_key(p) not in shipped]
+    assert not stale, f"rebuild the index (scripts/train_models.py --only-bank-vectors): {stale}"
+    assert len(shipped) - 1 == len(files)
+    for p in files[:3]:
+        assert kb.Entry.from_row(shipped[kb._content_key(p)]) == kb.Entry.of(kb.parse_file(p, kb.Scenario))
+    # and a cold home uses it: no built-in scenario is parsed to list the bank
+    monkeypatch.setenv("PMCOACH_HOME", str(tmp_path))
+    parsed: list[Path] = []
+    real = kb.parse_file
+    monkeypatch.setattr(kb, "parse_file", lambda p, m: parsed.append(p) or real(p, m))
+    bank = kb.load_bank()
+    assert len(bank.ids()) == len(files) and parsed == []
+
+
 def test_static_vectors_carry_meaning() -> None:
     from pmcoach.analysis.embed import encode
 

@@ -81,7 +81,6 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
     gives nothing away; pass it to 'pmcoach practice PRODUCT --followup ID'.
     """
     from .kb import company_group
-    from .models import case_kind
 
     bank = _bank()
     rows = []
@@ -91,33 +90,35 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
         main, _, inner = c.partition(" (")
         return {c.lower(), main.strip().lower(), inner.rstrip(")").strip().lower()} - {""}
 
-    companies = sorted({company_group(s.company) for s in bank.scenarios.values()}, key=str.lower)
-    if company and not any(company.strip().lower() in names(s.company) for s in bank.scenarios.values()):
+    entries = [bank.entry(sid) for sid in bank.ids()]  # the compiled index: no scenario is read
+    companies = sorted({company_group(e.company) for e in entries}, key=str.lower)
+    if company and not any(company.strip().lower() in names(e.company) for e in entries):
         from .errors import InputError
 
         raise InputError(f"no company {company!r} in the bank; choose one of: {', '.join(companies)}")
-    for sid in bank.ids():
-        s = bank.scenarios[sid]
-        if company and company.strip().lower() not in names(s.company):
+    for e in entries:
+        if company and company.strip().lower() not in names(e.company):
             continue
-        cases = [{"id": c.id, "type": case_kind(c), "title": c.title} for c in s.all_cases()
-                 if case_type is None or case_kind(c) == case_type]
+        cases = [{"id": cid, "type": kind, "title": title} for cid, kind, title in e.listing
+                 if case_type is None or kind == case_type]
         if case_type and not cases:
             continue
+        of = {t: [cid for cid, kind, _ in e.listing if kind == t] for t in CASE_TYPES}
         rows.append(
             {
-                "id": s.id,
-                "product": s.product,
-                "company": s.company,
-                "kind": s.kind,
+                "id": e.id,
+                "product": e.product,
+                "company": e.company,
+                "kind": e.kind,
+                "scope": e.scope,
                 "cases": cases,
-                "tradeoffs": [c.id for c in s.tradeoffs],
-                "troubleshooting": [c.id for c in s.troubleshooting],
-                "launches": [c.id for c in s.launches],
-                "experiments": [c.id for c in s.experiments],
-                "prioritizations": [c.id for c in s.prioritizations],
-                "metrics": len(s.metrics),
-                "source": "user" if not str(bank.sources[sid]).startswith(_builtin()) else "built-in",
+                "tradeoffs": of["tradeoff"],
+                "troubleshooting": of["troubleshooting"],
+                "launches": of["launch"],
+                "experiments": of["experiment"],
+                "prioritizations": of["prioritization"],
+                "metrics": e.metrics,
+                "source": "user" if not str(bank.sources[e.id]).startswith(_builtin()) else "built-in",
             }
         )
     if as_json:
@@ -130,7 +131,9 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
     from rich.table import Table
 
     n_cases = sum(len(r["cases"]) for r in rows)
-    table = Table(title=f"{len(rows)} products, {n_cases} follow-up cases", show_lines=False)
+    n_features = sum(r["scope"] == "feature" for r in rows)
+    table = Table(title=f"{len(rows)} products ({n_features} of them features of a larger product), "
+                        f"{n_cases} follow-up cases", show_lines=False)
     for col in ("company", "id", "product", "kind", "follow-up cases"):
         table.add_column(col)
     for co in companies:
@@ -138,7 +141,8 @@ def scenarios_cmd(as_json: bool, company: str | None, case_type: str | None) -> 
         for i, r in enumerate(mine):
             counts = ", ".join(f"{sum(c['type'] == t for c in r['cases'])} {t}" for t in CASE_TYPES
                                if any(c["type"] == t for c in r["cases"]))
-            table.add_row(co if i == 0 else "", r["id"], r["product"], r["kind"], counts,
+            kind = f"{r['kind']}, feature" if r["scope"] == "feature" else r["kind"]
+            table.add_row(co if i == 0 else "", r["id"], r["product"], kind, counts,
                           end_section=i == len(mine) - 1)
     Console(width=None if _is_tty() else 120).print(table)
     if case_type:

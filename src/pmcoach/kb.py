@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -30,6 +31,7 @@ from .models import (
     PrioritizationCase,
     Scenario,
     TroubleshootingCase,
+    case_kind,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -387,11 +389,26 @@ class Entry:
     company: str
     aliases: tuple[str, ...]
     cases: tuple[str, ...]  # case ids and their former ids
+    kind: str = ""
+    scope: str = "product"
+    listing: tuple[tuple[str, str, str], ...] = ()  # (case id, case type, title), in the file's order
+    metrics: int = 0
 
     @classmethod
     def of(cls, s: Scenario) -> Entry:
         return cls(s.id, s.product, s.company, tuple(s.aliases),
-                   tuple(x for c in s.all_cases() for x in (c.id, *c.aliases)))
+                   tuple(x for c in s.all_cases() for x in (c.id, *c.aliases)), s.kind, s.scope,
+                   tuple((c.id, case_kind(c), c.title) for c in s.all_cases()), len(s.metrics))
+
+    def row(self) -> dict[str, Any]:
+        return {"id": self.id, "product": self.product, "company": self.company, "aliases": list(self.aliases),
+                "cases": list(self.cases), "kind": self.kind, "scope": self.scope,
+                "listing": [list(x) for x in self.listing], "metrics": self.metrics}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Entry:
+        return cls(row["id"], row["product"], row["company"], tuple(row["aliases"]), tuple(row["cases"]),
+                   row["kind"], row["scope"], tuple((a, b, c) for a, b, c in row["listing"]), row["metrics"])
 
 
 class LazyScenarios(Mapping[str, Scenario]):
@@ -626,7 +643,7 @@ def _save_index(index: dict[str, Any]) -> None:
     try:
         cdir = paths.cache_dir()
         cdir.mkdir(parents=True, exist_ok=True)
-        tmp = cdir / f"bank-index.{threading.get_ident()}.tmp"
+        tmp = cdir / f"bank-index.{os.getpid()}.{threading.get_ident()}.tmp"
         tmp.write_text(json.dumps(index), encoding="utf-8")
         tmp.replace(cdir / "bank-index.json")
     except OSError:
@@ -634,7 +651,33 @@ def _save_index(index: dict[str, Any]) -> None:
 
 
 #: Bumped when the index's entries change shape.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+
+
+#: The built-in files' index, written at build time by ``scripts/train_models.py`` and keyed by
+#: file name and content hash, so the first command after install need not parse the whole bank.
+SHIPPED_INDEX = paths.BUILTIN_DATA / "model" / "bank-index.json"
+
+
+def _content_key(path: Path) -> str:
+    return f"{path.name}|{hashlib.sha1(path.read_bytes()).hexdigest()}"
+
+
+def _shipped_index() -> dict[str, Any]:
+    try:
+        data = json.loads(SHIPPED_INDEX.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("v") == INDEX_VERSION else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_shipped_index() -> int:
+    """Write the built-in files' index (a build step, after adding or editing scenarios)."""
+    rows: dict[str, Any] = {"v": INDEX_VERSION}
+    for p in _yaml_files(paths.BUILTIN_SCENARIOS):
+        rows[_content_key(p)] = Entry.of(parse_file(p, Scenario)).row()
+    SHIPPED_INDEX.write_text(json.dumps(rows, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return len(rows) - 1
 
 
 def load_bank(include_user: bool = True) -> Bank:
@@ -648,10 +691,18 @@ def load_bank(include_user: bool = True) -> Bank:
     changed = False
     folders = [(paths.BUILTIN_SCENARIOS, False)] + ([(paths.user_scenarios(), True)] if include_user else [])
     keys: dict[Path, str] = {}
+    shipped: dict[str, Any] | None = None
     for folder, is_user in folders:
         for p in _yaml_files(folder):
             key = keys[p] = _file_key(p)
             row = index.get(key)
+            if row is None and not is_user:
+                if shipped is None:
+                    shipped = _shipped_index()
+                row = shipped.get(_content_key(p))
+                if row is not None:
+                    index[key] = row
+                    changed = True
             if row is None:
                 try:
                     s = _cached(p, Scenario)
@@ -660,11 +711,9 @@ def load_bank(include_user: bool = True) -> Bank:
                         raise
                     notices.append(f"skipped your scenario file: {exc}")
                     continue
-                e = Entry.of(s)
-                index[key] = row = {"id": e.id, "product": e.product, "company": e.company,
-                                    "aliases": list(e.aliases), "cases": list(e.cases)}
+                index[key] = row = Entry.of(s).row()
                 changed = True
-            e = Entry(row["id"], row["product"], row["company"], tuple(row["aliases"]), tuple(row["cases"]))
+            e = Entry.from_row(row)
             if is_user and e.id in sources:
                 notices.append(f"{p} overrides the built-in scenario {e.id!r}")
             sources[e.id] = p

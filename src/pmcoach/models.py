@@ -506,6 +506,9 @@ class Scenario(_Model):
     product: str
     company: str
     kind: ArchetypeKind
+    scope: Literal["product", "feature"] = Field(
+        default="product",
+        description="'feature' for one part of a larger product (Instagram Close Friends, Facebook Groups).")
     aliases: list[str] = Field(default_factory=list)
     primary_question: str
     clarifications: list[Clarification] = Field(min_length=3)

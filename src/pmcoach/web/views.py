@@ -26,23 +26,23 @@ def scenarios(bank: Bank, q: str = "", company: str = "", kind: str = "") -> lis
     out = []
     needle = q.strip().lower()
     for sid in bank.ids():
-        s = bank.scenarios[sid]
-        if company and company.strip().lower() not in {s.company.lower(), company_group(s.company).lower()}:
+        e = bank.entry(sid)  # the compiled index: the home page never reads whole scenarios
+        if company and company.strip().lower() not in {e.company.lower(), company_group(e.company).lower()}:
             continue
-        if kind and not any(case_kind(c) == kind for c in s.all_cases()):
+        if kind and not any(k == kind for _, k, _ in e.listing):
             continue
-        if needle and not any(needle in t.lower() for t in [s.id, s.product, s.company, *s.aliases,
-                                                              *(c.title for c in s.all_cases())]):
+        if needle and not any(needle in t.lower() for t in [e.id, e.product, e.company, *e.aliases,
+                                                              *(title for _, _, title in e.listing)]):
             continue
         out.append({
-            "id": s.id,
-            "product": s.product,
-            "company": s.company,
-            "kind": s.kind,
-            "tradeoffs": [{"id": c.id, "title": c.title, "kind": "tradeoff"} for c in s.tradeoffs],
-            "troubleshooting": [{"id": c.id, "title": c.title, "kind": "troubleshooting"} for c in s.troubleshooting],
-            "cases": [{"id": c.id, "title": c.title, "kind": case_kind(c)} for c in s.all_cases()
-                      if not kind or case_kind(c) == kind],
+            "id": e.id,
+            "product": e.product,
+            "company": e.company,
+            "kind": e.kind,
+            "scope": e.scope,
+            "tradeoffs": [{"id": c, "title": t, "kind": k} for c, k, t in e.listing if k == "tradeoff"],
+            "troubleshooting": [{"id": c, "title": t, "kind": k} for c, k, t in e.listing if k == "troubleshooting"],
+            "cases": [{"id": c, "title": t, "kind": k} for c, k, t in e.listing if not kind or k == kind],
         })
     return out
 
