@@ -110,7 +110,9 @@ async def sign_up(client: httpx.AsyncClient, n: int, accounts: bool) -> list[dic
 
     async def one(i: int) -> dict[str, str]:
         async with sem:
-            r = await client.post("/api/signup", json={"email": f"c{i}-{run}@load.test", "password": "load test pw"})
+            creds = {"email": f"c{i}-{run}@load.test", "password": "load test pass phrase"}
+            (await client.post("/api/signup", json=creds)).raise_for_status()
+            r = await client.post("/api/login", json=creds)
             r.raise_for_status()
             return {"Authorization": f"Bearer {r.json()['token']}"}
 

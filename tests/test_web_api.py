@@ -218,7 +218,8 @@ def test_cross_origin_writes_are_refused(make_client: MakeClient) -> None:
     assert r.status_code == 201
     h = c.get("/").headers
     assert "script-src 'self'" in h["content-security-policy"] and h["x-content-type-options"] == "nosniff"
-    assert h["x-frame-options"] == "DENY" and h["x-pmcoach-worker"].isdigit()
+    assert h["x-frame-options"] == "DENY" and "x-pmcoach-worker" not in h  # only in debug mode
+    assert h["cache-control"] == "no-store" and "cache-control" not in c.get("/static/style.css").headers
 
 
 def test_cli_and_web_share_one_store(make_client: MakeClient, store_url: str, run: Callable[..., Any],

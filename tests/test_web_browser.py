@@ -160,6 +160,11 @@ def test_login_and_isolation_in_the_browser(browser: Any, server_factory: Callab
     page.fill("#email", "alice@example.com")
     page.fill("#password", "correct horse battery")
     page.click("#submit")
+    # sign-up answers the same for a new or a taken email, then the same page signs in
+    assert "sign in with it" in page.locator("#notice").inner_text()
+    assert page.input_value("#email") == "alice@example.com"
+    page.fill("#password", "correct horse battery")
+    page.click("#submit")
     page.wait_for_url("**/history")
     cookies = {c["name"]: c for c in alice.cookies()}
     assert cookies["pmcoach_session"]["httpOnly"] and cookies["pmcoach_session"]["sameSite"] == "Lax"
@@ -178,6 +183,9 @@ def test_login_and_isolation_in_the_browser(browser: Any, server_factory: Callab
     page = mallory.new_page()
     page.goto(server.url + "/signup")
     page.fill("#email", "mallory@example.com")
+    page.fill("#password", "correct horse battery")
+    page.click("#submit")
+    page.locator("#notice").wait_for()
     page.fill("#password", "correct horse battery")
     page.click("#submit")
     page.wait_for_url(server.url + "/")

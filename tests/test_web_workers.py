@@ -25,7 +25,9 @@ def test_two_workers_carry_one_interview(server_factory: Callable[..., Server], 
     with httpx.Client(base_url=a.url, timeout=30) as ca, httpx.Client(base_url=b.url, timeout=30) as cb:
         if accounts:
             r = ca.post("/api/signup", json={"email": "w@example.com", "password": "correct horse"})
-            assert r.status_code == 201, r.text
+            assert r.status_code == 202, r.text
+            r = cb.post("/api/login", json={"email": "w@example.com", "password": "correct horse"})
+            assert r.status_code == 200, r.text
             headers = {"Authorization": f"Bearer {r.json()['token']}"}  # a sign-in from one worker works on the other
         r = ca.post("/api/sessions", json={"product": "Facebook Groups"}, headers=headers)
         assert r.status_code == 201, r.text

@@ -163,8 +163,11 @@ class Client:
         return m.group(1)
 
     def signup(self, email: str, password: str = "correct horse battery") -> dict[str, Any]:
+        """Sign up, then sign in (sign-up itself never signs in: it does not tell who has an account)."""
         r = self.post("/api/signup", json={"email": email, "password": password})
-        assert r.status_code == 201, r.text
+        assert r.status_code == 202, r.text
+        r = self.post("/api/login", json={"email": email, "password": password})
+        assert r.status_code == 200, r.text
         self.csrf = r.json()["csrf_token"]
         return dict(r.json())
 
@@ -219,12 +222,15 @@ def free_port() -> int:
 class Server:
     """A real uvicorn process on 127.0.0.1 serving ``pmcoach.web.app:app_from_env``."""
 
-    def __init__(self, database_url: str, accounts: bool = False, workers: int = 1, home: Path | None = None) -> None:
+    def __init__(self, database_url: str, accounts: bool = False, workers: int = 1, home: Path | None = None,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, PMCOACH_DATABASE_URL=database_url, PMCOACH_REQUIRE_ACCOUNTS="1" if accounts else "0")
+        env = dict(os.environ, PMCOACH_DATABASE_URL=database_url, PMCOACH_REQUIRE_ACCOUNTS="1" if accounts else "0",
+                   PMCOACH_DEBUG="1")  # responses name their worker, so tests see which one answered
         if home is not None:
             env["PMCOACH_HOME"] = str(home)
+        env.update(extra_env or {})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "pmcoach.web.app:app_from_env", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers), "--log-level", "warning"],
@@ -256,8 +262,9 @@ class Server:
 def server_factory() -> Iterator[Callable[..., Server]]:
     started: list[Server] = []
 
-    def start(database_url: str, accounts: bool = False, workers: int = 1, home: Path | None = None) -> Server:
-        s = Server(database_url, accounts, workers, home)
+    def start(database_url: str, accounts: bool = False, workers: int = 1, home: Path | None = None,
+              extra_env: dict[str, str] | None = None) -> Server:
+        s = Server(database_url, accounts, workers, home, extra_env)
         started.append(s)
         return s
 

@@ -826,16 +826,76 @@ def cheatsheet_cmd(case_id: str, as_json: bool) -> None:
 @click.option("--database-url", envvar="PMCOACH_DATABASE_URL", help="SQLite path or postgresql://... (default: PMCOACH_HOME).")
 @click.option("--accounts/--no-accounts", "accounts", default=None, help="Require sign-in (always on off loopback).")
 @click.option("--model", "model", metavar="NAME", help=MODEL_HELP + " Replies stream into the page.")
+@click.option("--invite-only", is_flag=True, default=None,
+              help="Sign-up needs a link from 'pmcoach users invite EMAIL' (for a cohort).")
+@click.option("--token-days", type=click.IntRange(1, 365), default=None, metavar="DAYS",
+              help="How long a sign-in lasts  [default: 30].")
+@click.option("--debug", is_flag=True, default=None, help="Name the worker in each response (x-pmcoach-worker).")
 def serve_cmd(host: str, port: int, open_browser: bool, workers: int, database_url: str | None,
-              accounts: bool | None, model: str | None) -> None:
+              accounts: bool | None, model: str | None, invite_only: bool | None, token_days: int | None,
+              debug: bool | None) -> None:
     """Serve the web app and its JSON API (needs: pip install 'pmcoach[server]').
 
     The browser app and the terminal share one store: a session started in one shows in the
-    other. Every page has a JSON twin; the API schema is at /openapi.json.
+    other. Every page has a JSON twin; the API schema is at /openapi.json. Sign-in limits,
+    password hashing and per-user quotas are set by PMCOACH_* variables (docs/web.md,
+    "Hosting for a cohort").
     """
-    from .web import serve
+    import os
 
+    from .web import serve
+    from .web.policy import Policy, env_name
+
+    for name, value in (("invite_only", invite_only), ("token_days", token_days), ("debug", debug)):
+        if value is not None:
+            os.environ[env_name(name)] = "1" if value is True else str(value)
+    Policy.from_env()  # a bad PMCOACH_* value is one line here, not a traceback per worker
     serve(host, port, open_browser, workers, database_url, require_accounts=accounts, model=model)
+
+
+@cli.group("users", context_settings=CONTEXT)
+def users_group() -> None:
+    """Manage the hosted mode's accounts: invitations and admins."""
+
+
+@users_group.command("invite", context_settings=CONTEXT)
+@click.argument("email")
+@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="How long the link works.")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="The address people open the app at.")
+@click.option("--database-url", envvar="PMCOACH_DATABASE_URL", help="SQLite path or postgresql://... (default: PMCOACH_HOME).")
+def users_invite_cmd(email: str, days: int, base_url: str, database_url: str | None) -> None:
+    """Print a one-time sign-up link for EMAIL (the way in when the server runs --invite-only)."""
+    from urllib.parse import quote
+
+    from .store import open_store
+    from .web import auth
+
+    store = open_store(database_url)
+    try:
+        token = auth.invite(store, email, days)
+    finally:
+        store.close()
+    click.echo(f"{base_url.rstrip('/')}/signup?invite={quote(token)}")
+    click.echo(f"One use, for {auth.normalise_email(email)} only, for {days} days.", err=True)
+
+
+@users_group.command("admin", context_settings=CONTEXT)
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Take admin away instead.")
+@click.option("--database-url", envvar="PMCOACH_DATABASE_URL", help="SQLite path or postgresql://... (default: PMCOACH_HOME).")
+def users_admin_cmd(email: str, revoke: bool, database_url: str | None) -> None:
+    """Make EMAIL's account an admin (admins see the server's details in /api/health)."""
+    from .errors import InputError
+    from .store import open_store
+
+    store = open_store(database_url)
+    try:
+        if not store.set_admin(email.strip().lower(), not revoke):
+            raise InputError(f"no account for {email!r}")
+    finally:
+        store.close()
+    click.echo(f"{email.strip().lower()} is {'no longer ' if revoke else ''}an admin")
 
 
 @cli.command("models", context_settings=CONTEXT)

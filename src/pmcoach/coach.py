@@ -141,11 +141,18 @@ class Coach:
         scenario = self.bank.scenarios.get(row.scenario_id)
         if scenario is None:
             raise PmcoachError(f"session {sid} uses scenario {row.scenario_id!r}, which is no longer in the bank")
-        iv = Interview(scenario, Config.from_json(row.config))
-        iv.opening()  # sets up a session that starts at a follow-up
-        for t in turns:
-            if t.role == "candidate":
-                iv.respond(t.text, t.at, t.analysis.get("llm_dimensions"))
+        config = Config.from_json(row.config)
+        iv = None
+        latest = self.store.latest_state(sid)
+        if latest is not None and turns and latest[0] == turns[-1].seq:
+            # the state stored with the latest reply: no turn is analysed again
+            iv = Interview.restore(scenario, config, latest[1])
+        if iv is None:  # an older session, or one whose latest turn carries no state: replay it
+            iv = Interview(scenario, config)
+            iv.opening()  # sets up a session that starts at a follow-up
+            for t in turns:
+                if t.role == "candidate":
+                    iv.respond(t.text, t.at, t.analysis.get("llm_dimensions"))
         self._cache[sid] = (len(turns), iv)
         return row, iv, turns
 
@@ -184,7 +191,8 @@ class Coach:
                 meta["llm"] = {"used": out.used_llm, "notice": out.notice}
                 if out.used_llm:
                     meta["engine_text"] = reply.text
-            self.store.reply_to(sid, seq, cand_analysis, "interviewer", reply.stage, shown, meta, when)
+            self.store.reply_to(sid, seq, cand_analysis, "interviewer", reply.stage, shown, meta, when,
+                                state=iv.snapshot())
             reply = Reply(shown, reply.stage, reply.kind, cand_analysis | {"llm": meta.get("llm")})
             self._cache[sid] = (len(turns) + 2, iv)
             if iv.finished:

@@ -7,6 +7,7 @@ resumed, or re-scored, by replaying its stored candidate turns.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import threading
@@ -133,6 +134,55 @@ class Interview:
             self.case_index = next((i for i, c in enumerate(self.cases) if c.id == config.start), 0)
 
     # ------------------------------------------------------------------ public
+
+    # ------------------------------------------------------------------ snapshots
+
+    #: Bumped when the snapshot's shape changes; an older snapshot is ignored and the state is
+    #: rebuilt from the transcript instead.
+    SNAPSHOT_VERSION = 1
+
+    def snapshot(self) -> dict[str, Any]:
+        """The interviewer's whole state as JSON-able data: stored with each reply, so a worker
+        that has not seen the session resumes it without replaying every turn's analysis."""
+        return {
+            "v": self.SNAPSHOT_VERSION,
+            "case_index": self.case_index,
+            "case_state": {k: {**{f: copy.deepcopy(getattr(st, f)) for f in st.__dataclass_fields__},
+                               "probes": sorted(st.probes)}
+                           for k, st in self.case_state.items()},
+            "stage": self.stage,
+            "stage_started_at": self.stage_started_at,
+            "main_text": list(self.main_text),
+            "main_stages": list(self.main_stages),
+            "probes": sorted(self.probes),
+            "pushed": sorted(self.pushed),
+            "hints": dict(self.hints),
+            "finished": self.finished,
+            "candidate_turns": self.candidate_turns,
+            "last_texts": list(self.last_texts),
+        }
+
+    @classmethod
+    def restore(cls, scenario: Scenario, config: Config, snap: dict[str, Any]) -> Interview | None:
+        """An interviewer in the state ``snapshot()`` recorded, or None when the snapshot is of
+        another version (the caller then rebuilds the state from the transcript)."""
+        if snap.get("v") != cls.SNAPSHOT_VERSION:
+            return None
+        iv = cls(scenario, config)
+        iv.case_index = int(snap["case_index"])
+        iv.case_state = {k: _CaseState(**{**copy.deepcopy(v), "probes": set(v["probes"])})
+                         for k, v in snap["case_state"].items()}
+        iv.stage = str(snap["stage"])
+        iv.stage_started_at = float(snap["stage_started_at"])
+        iv.main_text = list(snap["main_text"])
+        iv.main_stages = list(snap["main_stages"])
+        iv.probes = set(snap["probes"])
+        iv.pushed = set(snap["pushed"])
+        iv.hints = {str(k): int(v) for k, v in snap["hints"].items()}
+        iv.finished = bool(snap["finished"])
+        iv.candidate_turns = int(snap["candidate_turns"])
+        iv.last_texts = list(snap["last_texts"])
+        return iv
 
     def opening(self) -> list[Reply]:
         """The interviewer's first words."""

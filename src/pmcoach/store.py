@@ -89,6 +89,33 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX login_attempts_key ON login_attempts (key, at)",
         ),
     ),
+    (
+        5,
+        "engine snapshots, reserved attempts, invites, known devices",
+        (
+            "ALTER TABLE turns ADD COLUMN state TEXT",
+            """CREATE TABLE attempts (
+                id TEXT PRIMARY KEY,
+                key TEXT NOT NULL,
+                at DOUBLE PRECISION NOT NULL
+            )""",
+            "CREATE INDEX attempts_key ON attempts (key, at)",
+            """CREATE TABLE invites (
+                token_hash TEXT PRIMARY KEY,
+                email TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL,
+                used_at DOUBLE PRECISION
+            )""",
+            """CREATE TABLE devices (
+                token_hash TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at DOUBLE PRECISION NOT NULL
+            )""",
+            "ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX turns_created ON turns (created_at)",
+        ),
+    ),
 )
 
 
@@ -301,8 +328,9 @@ class Store:
         raise StoreError(f"could not append a turn to session {sid}")
 
     def reply_to(self, sid: str, candidate_seq: int, candidate_analysis: dict[str, Any], role: str, stage: str,
-                 text: str, analysis: dict[str, Any], at: float) -> int:
-        """Record the analysis of a stored candidate turn and the reply to it, in one transaction."""
+                 text: str, analysis: dict[str, Any], at: float, state: dict[str, Any] | None = None) -> int:
+        """Record the analysis of a stored candidate turn and the reply to it, in one transaction;
+        ``state`` is the interviewer's state after the reply (so a worker can resume from it)."""
         now = time.time()
         with self._tx() as cur:
             cur.execute(self._sql("UPDATE turns SET analysis = ? WHERE session_id = ? AND seq = ?"),
@@ -310,12 +338,21 @@ class Store:
             cur.execute(self._sql("SELECT COALESCE(MAX(seq), 0) FROM turns WHERE session_id = ?"), (sid,))
             seq = int(cur.fetchone()[0]) + 1
             cur.execute(
-                self._sql("INSERT INTO turns (session_id, seq, role, stage, text, analysis, at, created_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                (sid, seq, role, stage, text, json.dumps(analysis), at, now),
+                self._sql("INSERT INTO turns (session_id, seq, role, stage, text, analysis, at, created_at, state) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                (sid, seq, role, stage, text, json.dumps(analysis), at, now,
+                 json.dumps(state) if state is not None else None),
             )
             cur.execute(self._sql("UPDATE sessions SET updated_at = ? WHERE id = ?"), (now, sid))
         return seq
+
+    def latest_state(self, sid: str) -> tuple[int, dict[str, Any]] | None:
+        """(seq, state) of the session's latest turn when that turn carries the interviewer's
+        state, else None (then the state is rebuilt from the transcript)."""
+        rows = self._query("SELECT seq, state FROM turns WHERE session_id = ? ORDER BY seq DESC LIMIT 1", (sid,))
+        if not rows or not rows[0][1]:
+            return None
+        return int(rows[0][0]), json.loads(rows[0][1])
 
     def turns(self, sid: str) -> list[TurnRow]:
         rows = self._query(
@@ -404,6 +441,128 @@ class Store:
     def clear_login_attempts(self, key: str) -> None:
         with self._tx() as cur:
             cur.execute(self._sql("DELETE FROM login_attempts WHERE key = ?"), (key,))
+
+    # ------------------------------------------------------------------ attempts reserved atomically
+
+    def reserve_attempt(self, checks: Sequence[Check], record: Sequence[str], now: float | None = None,
+                        ) -> tuple[float, list[str]]:
+        """If every check passes, record one attempt under each key in ``record`` and return
+        (0, their ids); else (seconds to wait, []) and record nothing. The check and the record
+        are one transaction holding a lock on the keys (the database's write lock on SQLite,
+        advisory locks on PostgreSQL), so N requests sent together count as N."""
+        now = time.time() if now is None else now
+        with self._tx() as cur:
+            if self.postgres:
+                for key in sorted({c.key for c in checks} | set(record)):
+                    cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
+            wait = 0.0
+            for c in checks:
+                cur.execute(self._sql("SELECT at FROM attempts WHERE key = ? AND at >= ? ORDER BY at"),
+                            (c.key, now - c.window))
+                times = [float(r[0]) for r in cur.fetchall()]
+                if len(times) < c.limit:
+                    continue
+                if c.max_delay is None:  # a hard limit: wait until the oldest counted attempt leaves the window
+                    wait = max(wait, times[-c.limit] + c.window - now)
+                else:  # a slowdown: 1, 2, 4 ... seconds after the latest attempt, up to max_delay
+                    delay = min(2.0 ** (len(times) - c.limit), float(c.max_delay))
+                    wait = max(wait, times[-1] + delay - now)
+            if wait > 0:
+                return wait, []
+            ids = [new_id() + new_id() for _ in record]
+            for i, key in zip(ids, record, strict=True):
+                cur.execute(self._sql("INSERT INTO attempts (id, key, at) VALUES (?, ?, ?)"), (i, key, now))
+            if secrets.randbelow(50) == 0:  # now and then, forget attempts older than a day
+                cur.execute(self._sql("DELETE FROM attempts WHERE at < ?"), (now - 86400,))
+        return 0.0, ids
+
+    def release_attempts(self, ids: Sequence[str]) -> None:
+        """Un-count reserved attempts (the password was right, or it was never checked)."""
+        if not ids:
+            return
+        with self._tx() as cur:
+            for i in ids:
+                cur.execute(self._sql("DELETE FROM attempts WHERE id = ?"), (i,))
+
+    def clear_attempts(self, key: str) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM attempts WHERE key = ?"), (key,))
+
+    def count_attempts(self, key: str, since: float) -> int:
+        return int(self._query("SELECT COUNT(*) FROM attempts WHERE key = ? AND at >= ?", (key, since))[0][0])
+
+    # ------------------------------------------------------------------ per-user usage (quotas)
+
+    def sessions_started_since(self, user_id: str, since: float) -> tuple[int, float]:
+        """How many sessions ``user_id`` started since ``since``, and when the oldest of them was."""
+        rows = self._query("SELECT COUNT(*), MIN(created_at) FROM sessions WHERE user_id = ? AND created_at >= ?",
+                           (user_id, since))
+        return int(rows[0][0]), float(rows[0][1] or since)
+
+    def candidate_turns_since(self, user_id: str, since: float) -> tuple[int, int, float]:
+        """(turns, characters, time of the oldest) of ``user_id``'s turns stored since ``since``."""
+        rows = self._query(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(t.text)), 0), MIN(t.created_at) FROM turns t "
+            "JOIN sessions s ON s.id = t.session_id "
+            "WHERE s.user_id = ? AND s.updated_at >= ? AND t.created_at >= ? AND t.role = 'candidate'",
+            (user_id, since, since))
+        return int(rows[0][0]), int(rows[0][1]), float(rows[0][2] or since)
+
+    # ------------------------------------------------------------------ invites, devices, sign-outs
+
+    def create_invite(self, email: str, token_hash: str, expires_at: float) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("INSERT INTO invites (token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)"),
+                        (token_hash, email, time.time(), expires_at))
+
+    def invite_email(self, token_hash: str) -> str | None:
+        """The email an unused, unexpired invite is for."""
+        rows = self._query("SELECT email FROM invites WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+                           (token_hash, time.time()))
+        return rows[0][0] if rows else None
+
+    def use_invite(self, token_hash: str, email: str) -> bool:
+        """Mark an invite used, once: True for the one request that did."""
+        with self._tx() as cur:
+            cur.execute(self._sql("UPDATE invites SET used_at = ? WHERE token_hash = ? AND email = ? "
+                                  "AND used_at IS NULL AND expires_at > ?"), (time.time(), token_hash, email, time.time()))
+            return bool(cur.rowcount == 1)
+
+    def add_device(self, user_id: str, token_hash: str) -> None:
+        with self._tx() as cur:
+            cur.execute(self._sql("INSERT INTO devices (token_hash, user_id, created_at) VALUES (?, ?, ?)"),
+                        (token_hash, user_id, time.time()))
+
+    def device_user(self, token_hash: str) -> str | None:
+        rows = self._query("SELECT user_id FROM devices WHERE token_hash = ?", (token_hash,))
+        return rows[0][0] if rows else None
+
+    def delete_auth_sessions(self, user_id: str, keep: str | None = None) -> int:
+        """End every sign-in of ``user_id`` but the one whose token hash is ``keep``."""
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM auth_sessions WHERE user_id = ? AND token_hash <> ?"),
+                        (user_id, keep or ""))
+            return int(cur.rowcount)
+
+    def set_admin(self, email: str, admin: bool = True) -> bool:
+        with self._tx() as cur:
+            cur.execute(self._sql("UPDATE users SET is_admin = ? WHERE email = ?"), (1 if admin else 0, email))
+            return bool(cur.rowcount == 1)
+
+    def is_admin(self, user_id: str) -> bool:
+        rows = self._query("SELECT is_admin FROM users WHERE id = ?", (user_id,))
+        return bool(rows and rows[0][0])
+
+
+@dataclass(frozen=True)
+class Check:
+    """One limit on attempts under ``key`` within ``window`` seconds: at most ``limit``, or,
+    with ``max_delay``, beyond ``limit`` each further attempt waits a growing delay."""
+
+    key: str
+    limit: int
+    window: float
+    max_delay: float | None = None
 
 
 def _session(r: Sequence[Any]) -> SessionRow:

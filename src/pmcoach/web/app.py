@@ -46,14 +46,17 @@ from ..progress import progress_series, svg_chart
 from ..rubric import AREAS, TITLES
 from ..store import NotFound, Store, StoreError, open_store
 from . import auth, views
+from .policy import Policy
 from .schemas import (
     Credentials,
     ErrorOut,
     Health,
     HistoryOut,
     HomeOut,
+    PasswordIn,
     SessionOut,
     SignedIn,
+    SignedUp,
     StartIn,
     StartOut,
     TurnIn,
@@ -62,6 +65,8 @@ from .schemas import (
 )
 
 MAX_TURN_CHARS = 20_000
+SIGNED_UP = ("If this email had no account, it has one now: sign in with it. (The answer is the same either way, "
+             "so no one can use sign-up to learn who has an account.)")
 MAX_BODY_BYTES = 1 << 20  # a 20,000-character turn is at most ~120 KB of JSON
 HERE = Path(__file__).parent
 _SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -101,7 +106,10 @@ class Web:
     coach: Coach
     accounts: bool
     env: Environment
+    policy: Policy = field(default_factory=Policy)
     pid: int = field(default_factory=os.getpid)
+    busy_users: dict[str, threading.Lock] = field(default_factory=dict)
+    busy_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def clean(text: str) -> str:
@@ -142,10 +150,16 @@ def _is_api(request: Request) -> bool:
 class Guard:
     """Pure ASGI middleware: body-size limit, same-origin check on writes, security headers."""
 
-    def __init__(self, app: Any, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: Any, max_body: int = MAX_BODY_BYTES, debug: bool = False) -> None:
         self.app = app
         self.max_body = max_body
         self.pid = str(os.getpid())
+        self.debug = debug  # only then does a response name the worker that served it
+        # fairness, per sign-in token and per worker, before any database work: at most
+        # WRITES_IN_FLIGHT writes at once, and a quota refusal is repeated from memory for a
+        # few seconds, so one account flooding the server costs little to refuse
+        self.in_flight: dict[str, int] = {}
+        self.refused_until: dict[str, float] = {}
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
                        send: Callable[[Any], Awaitable[None]]) -> None:
@@ -169,8 +183,57 @@ class Guard:
                 await self._refuse(send, 413, f"the request body is over {self.max_body // 1024} KB; a turn is "
                                               f"limited to {MAX_TURN_CHARS:,} characters", api)
                 return
+        token = _token(headers) if scope.get("method") in _UNSAFE else None
+        if token is not None:
+            now = time.monotonic()
+            until = self.refused_until.get(_hold_key(token, scope.get("path", "")), 0.0)
+            if until > now:
+                await self._refuse(send, 429, "over your limit: wait a moment and send it again (nothing was saved; "
+                                              "your text is still in the box)", api, retry_after=int(until - now) + 1)
+                return
+            if self.in_flight.get(token, 0) >= WRITES_IN_FLIGHT:
+                await self._refuse(send, 429, "your previous requests are still being answered: wait for their "
+                                              "replies (nothing was saved; your text is still in the box)", api,
+                                   retry_after=1)
+                return
+            self.in_flight[token] = self.in_flight.get(token, 0) + 1
+        try:
+            await self._guarded(scope, receive, send, headers, length, api, token)
+        finally:
+            if token is not None:
+                left = self.in_flight.get(token, 1) - 1
+                if left > 0:
+                    self.in_flight[token] = left
+                else:
+                    self.in_flight.pop(token, None)
+
+    async def _guarded(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
+                       send: Callable[[Any], Awaitable[None]], headers: dict[str, str], length: str | None,
+                       api: bool, token: str | None) -> None:
         seen = 0
         started = False
+        if length is None and scope.get("method") in _UNSAFE:
+            # a body without a length (chunked): read it here, up to the limit, so an oversized
+            # one is a 413 before the app sees it, like one that declares its length
+            chunks: list[bytes] = []
+            while True:
+                message = await receive()
+                if message.get("type") != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                seen += len(chunks[-1])
+                if seen > self.max_body:
+                    await self._refuse(send, 413, f"the request body is over {self.max_body // 1024} KB; a turn is "
+                                                  f"limited to {MAX_TURN_CHARS:,} characters", api)
+                    return
+                if not message.get("more_body", False):
+                    break
+            buffered = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+            async def replay() -> Any:
+                return buffered.pop() if buffered else await receive()
+
+            receive = replay
 
         async def limited_receive() -> Any:
             nonlocal seen
@@ -187,8 +250,26 @@ class Guard:
                 started = True
                 hs = list(message.get("headers", []))
                 names = {k.lower() for k, _ in hs}
+                hold = next((v for k, v in hs if k.lower() == HOLD_HEADER), None)
+                if hold is not None:
+                    hs = [(k, v) for k, v in hs if k.lower() != HOLD_HEADER]
+                    names.discard(HOLD_HEADER)
+                if token is not None and hold is not None and hold.isdigit():
+                    # remember a refusal that the next request of this kind would meet too
+                    self.refused_until[_hold_key(token, scope.get("path", ""))] = (
+                        time.monotonic() + min(int(hold), REFUSAL_MEMORY_S))
+                    if len(self.refused_until) > 10_000:
+                        now = time.monotonic()
+                        self.refused_until = {k: t for k, t in self.refused_until.items() if t > now}
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                         (b"x-frame-options", b"DENY"), (b"x-pmcoach-worker", self.pid.encode())]
+                         (b"x-frame-options", b"DENY")]
+                if not scope.get("path", "").startswith("/static/"):
+                    # pages and JSON carry someone's sessions: no browser or proxy may keep them
+                    extra.append((b"cache-control", b"no-store"))
+                if scope.get("scheme") == "https":
+                    extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                if self.debug:
+                    extra.append((b"x-pmcoach-worker", self.pid.encode()))
                 if b"content-security-policy" not in names:
                     extra.append((b"content-security-policy", CSP.encode()))
                 message = {**message, "headers": hs + [(k, v) for k, v in extra if k not in names]}
@@ -200,7 +281,8 @@ class Guard:
             if not started:
                 await self._refuse(send, 413, f"the request body is over {self.max_body // 1024} KB", api)
 
-    async def _refuse(self, send: Callable[[Any], Awaitable[None]], status: int, message: str, api: bool) -> None:
+    async def _refuse(self, send: Callable[[Any], Awaitable[None]], status: int, message: str, api: bool,
+                      retry_after: int | None = None) -> None:
         import json
 
         if api:
@@ -209,14 +291,46 @@ class Guard:
         else:
             body = (f"<!doctype html><title>{status}</title><p>{message}</p>").encode()
             ctype = b"text/html; charset=utf-8"
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
-                                (b"x-content-type-options", b"nosniff"), (b"x-pmcoach-worker", self.pid.encode())]})
+        hs = [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+              (b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store")]
+        if self.debug:
+            hs.append((b"x-pmcoach-worker", self.pid.encode()))
+        if retry_after is not None:
+            hs.append((b"retry-after", str(retry_after).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": hs})
         await send({"type": "http.response.body", "body": body})
 
 
 class _BodyTooLarge(Exception):
     pass
+
+
+#: Writes one sign-in may have in flight at once on one worker, and how long a worker repeats
+#: a quota refusal from memory before asking the database again.
+WRITES_IN_FLIGHT = 2
+REFUSAL_MEMORY_S = 5
+
+
+#: Set by the app on a refusal the same kind of request would meet again (a count over a
+#: window); the guard keeps it for REFUSAL_MEMORY_S seconds and strips the header.
+HOLD_HEADER = b"x-pmcoach-hold"
+
+
+def _hold_key(token: str, path: str) -> str:
+    kind = "turn" if "/turns" in path else "start" if path.rstrip("/") in ("/api/sessions", "/sessions") else path
+    return f"{kind} {token}"
+
+
+def _token(headers: dict[str, str]) -> str | None:
+    """The sign-in token a request carries (bearer header or cookie), without checking it."""
+    auth_header = headers.get("authorization", "")
+    if auth_header.lower().startswith("bearer "):
+        return auth_header[7:].strip() or None
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "pmcoach_session" and value:
+            return value
+    return None
 
 
 def _same_origin(origin: str, headers: dict[str, str]) -> bool:
@@ -230,17 +344,21 @@ def _same_origin(origin: str, headers: dict[str, str]) -> bool:
 
 
 def create_app(store_url: str | None = None, require_accounts: bool = False, *, bank: Bank | None = None,
-               store: Store | None = None, assist: Any = None) -> FastAPI:
+               store: Store | None = None, assist: Any = None, policy: Policy | None = None) -> FastAPI:
     """The app over the store at ``store_url`` (default: ``PMCOACH_DATABASE_URL`` or the SQLite
     file under PMCOACH_HOME). With ``require_accounts``, every page and API call but sign-up,
     login and health needs a signed-in user, who sees only their own sessions; without, the
     server is one person's (the same sessions as the CLI). ``assist`` (a pmcoach.llm.Assist)
-    makes the interviewer's words stream from a model, behind the same guards as the CLI."""
+    makes the interviewer's words stream from a model, behind the same guards as the CLI.
+    ``policy`` holds the sign-in limits, quotas and token lifetime (default: from the
+    environment, see policy.py)."""
+    policy = policy or Policy.from_env()
     store = store or open_store(store_url)  # runs the migrations
     bank = bank or load_bank()
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    web = Web(store=store, bank=bank, coach=Coach(store, bank, assist=assist), accounts=require_accounts, env=env)
+    web = Web(store=store, bank=bank, coach=Coach(store, bank, assist=assist), accounts=require_accounts, env=env,
+              policy=policy)
     env.globals.update(TITLES=TITLES, AREAS=AREAS, version=__version__, accounts=require_accounts,
                        streaming=assist is not None,
                        CHECKLIST=views.CHECKLIST, root_cause_verdict=root_cause_verdict)
@@ -253,7 +371,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         redoc_url=None,
     )
     app.state.web = web
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, debug=policy.debug)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     # ------------------------------------------------------------------ helpers
@@ -304,9 +422,62 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
                             secure=request.url.scheme == "https")
         return resp
 
-    def sign_in_cookie(request: Request, resp: Response, token: str) -> None:
-        resp.set_cookie(auth.SESSION_COOKIE, token, max_age=auth.SESSION_DAYS * 86400, httponly=True, samesite="lax",
-                        path="/", secure=request.url.scheme == "https")
+    def sign_in_cookie(request: Request, resp: Response, token: str, uid: str | None = None) -> None:
+        secure = request.url.scheme == "https"
+        resp.set_cookie(auth.SESSION_COOKIE, token, max_age=policy.token_days * 86400, httponly=True, samesite="lax",
+                        path="/", secure=secure)
+        if uid is not None:  # this browser is now one the account's owner uses (see auth.log_in)
+            device = auth.remember_device(store, uid, request.cookies.get(auth.DEVICE_COOKIE))
+            resp.set_cookie(auth.DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="lax",
+                            path="/", secure=secure)
+
+    def quota_error(what: str, limit: int, wait: float, hold: bool = True) -> ApiError:
+        secs = max(1, int(wait) + 1)
+        headers = {"Retry-After": str(secs)} | ({HOLD_HEADER.decode(): str(secs)} if hold else {})
+        return ApiError(429, f"{what} (your limit is {limit:,}): wait {secs} seconds and try again. This was not "
+                             "saved; your text is still in the box.", headers=headers)
+
+    def check_turn_quota(v: auth.Viewer, text: str) -> None:
+        """Per-user limits on turns a minute and characters a day (hosted mode only)."""
+        if not (web.accounts and v.user_id):
+            return
+        now = time.time()
+        if policy.turns_per_minute:
+            n, _chars, oldest = store.candidate_turns_since(v.user_id, now - 60)
+            if n >= policy.turns_per_minute:
+                raise quota_error(f"you have sent {n} turns in the last minute", policy.turns_per_minute,
+                                  oldest + 60 - now)
+        if policy.chars_per_day:
+            _n, chars, oldest = store.candidate_turns_since(v.user_id, now - 86400)
+            if chars + len(text) > policy.chars_per_day:
+                raise quota_error(f"you have sent {chars:,} characters in the last 24 hours",
+                                  policy.chars_per_day, oldest + 86400 - now, hold=False)  # a shorter turn may fit
+
+    def check_session_quota(v: auth.Viewer) -> None:
+        if not (web.accounts and v.user_id and policy.sessions_per_hour):
+            return
+        now = time.time()
+        n, oldest = store.sessions_started_since(v.user_id, now - 3600)
+        if n >= policy.sessions_per_hour:
+            raise quota_error(f"you have started {n} interviews in the last hour", policy.sessions_per_hour,
+                              oldest + 3600 - now)
+
+    @contextlib.contextmanager
+    def one_turn_at_a_time(v: auth.Viewer) -> Iterator[None]:
+        """A user's turns are analysed one at a time per worker, so one account sending many at
+        once takes one thread, not all of them."""
+        if not (web.accounts and v.user_id):
+            yield
+            return
+        with web.busy_lock:
+            lock = web.busy_users.setdefault(v.user_id, threading.Lock())
+        if not lock.acquire(timeout=5.0):
+            raise ApiError(429, "your previous turn is still being answered: wait for its reply, then send this "
+                                "one (it was not saved; your text is still in the box)", headers={"Retry-After": "2"})
+        try:
+            yield
+        finally:
+            lock.release()
 
     def check_sid(sid: str) -> str:
         if not _SID.match(sid):
@@ -323,6 +494,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         return request.client.host if request.client else "unknown"
 
     def start(v: auth.Viewer, body: StartIn) -> tuple[str, str]:
+        check_session_quota(v)
         product = clean(body.product).strip() if body.product else None
         followup = clean(body.followup).strip() if body.followup else None
         try:
@@ -341,8 +513,10 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
             raise ApiError(413, f"a turn is limited to {MAX_TURN_CHARS:,} characters and this one has {len(text):,}: "
                                 "split it into two turns (nothing was saved)", "text")
         check_sid(sid)
+        check_turn_quota(v, text)
         try:
-            web.coach.say(sid, text, v.user_id, on_token=on_token)
+            with one_turn_at_a_time(v):
+                web.coach.say(sid, text, v.user_id, on_token=on_token)
         except NotFound:
             raise ApiError(404, f"no session {sid!r}") from None
         except InputError as e:
@@ -472,10 +646,15 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
 
     # ------------------------------------------------------------------ JSON API
 
-    @app.get("/api/health", response_model=Health, tags=["api"])
-    def api_health() -> dict[str, Any]:
-        """Liveness: the database answers and its schema is current."""
-        return {"ok": True, "database": "postgresql" if store.postgres else "sqlite", "schema_version": store.version(),
+    @app.get("/api/health", response_model=Health, response_model_exclude_none=True, tags=["api"])
+    def api_health(request: Request) -> dict[str, Any]:
+        """Liveness: the database answers. An admin (or the one local user) also sees the
+        database kind, schema version and worker."""
+        version = store.version()
+        v = viewer(request)
+        if web.accounts and not (v.user_id and store.is_admin(v.user_id)):
+            return {"ok": True}
+        return {"ok": True, "database": "postgresql" if store.postgres else "sqlite", "schema_version": version,
                 "accounts": web.accounts, "worker": web.pid}
 
     @app.get("/api/me", response_model=UserOut, tags=["accounts"])
@@ -486,8 +665,8 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
 
     def signed_in(request: Request, response: Response, uid: str, email: str) -> dict[str, Any]:
         """Start a sign-in for ``uid``: the cookie, and the body both endpoints return."""
-        token = auth.start_sign_in(store, uid)
-        sign_in_cookie(request, response, token)
+        token = auth.start_sign_in(store, uid, policy)
+        sign_in_cookie(request, response, token, uid)
         return {"user_id": uid, "email": auth.normalise_email(clean(email)), "token": token,
                 "csrf_token": auth.csrf_token(token)}
 
@@ -496,27 +675,29 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
             raise ApiError(404, "accounts are off: this server is one person's, on loopback (serve on another "
                                 "host, or set PMCOACH_REQUIRE_ACCOUNTS=1, to turn them on)")
 
-    @app.post("/api/signup", response_model=SignedIn, status_code=201, tags=["accounts"],
-              responses=_err(400, 404, 409, 429))
-    def api_signup(request: Request, response: Response, body: Credentials) -> dict[str, Any]:
-        """Create an account and sign in (sets an HttpOnly cookie and returns a bearer token)."""
+    @app.post("/api/signup", response_model=SignedUp, status_code=202, tags=["accounts"],
+              responses=_err(404, 422, 429))
+    def api_signup(request: Request, body: Credentials) -> dict[str, Any]:
+        """Create an account, then sign in with POST /api/login. The answer is the same whether
+        or not the email already had an account, so sign-up does not tell who uses pmcoach.
+        With invite-only sign-up, ``invite`` is the token from the link you were sent."""
         _accounts_on()
         try:
-            uid = auth.sign_up(store, clean(body.email), clean(body.password), client(request))
+            auth.sign_up(store, clean(body.email), clean(body.password), client(request), policy,
+                         clean(body.invite) if body.invite else None)
         except auth.RateLimited as e:
             raise ApiError(429, str(e), headers={"Retry-After": str(e.retry_after)}) from None
         except InputError as e:
             raise ApiError(422, str(e), "password" if "password" in str(e) else "email") from None
-        except PmcoachError as e:
-            raise ApiError(409, str(e), "email") from None
-        return signed_in(request, response, uid, body.email)
+        return {"email": auth.normalise_email(clean(body.email)), "message": SIGNED_UP}
 
     @app.post("/api/login", response_model=SignedIn, tags=["accounts"], responses=_err(401, 404, 429))
     def api_login(request: Request, response: Response, body: Credentials) -> dict[str, Any]:
         """Sign in (rate limited per account and per client address)."""
         _accounts_on()
         try:
-            uid = auth.log_in(store, clean(body.email), clean(body.password), client(request))
+            uid = auth.log_in(store, clean(body.email), clean(body.password), client(request), policy,
+                              request.cookies.get(auth.DEVICE_COOKIE))
         except auth.RateLimited as e:
             raise ApiError(429, str(e), headers={"Retry-After": str(e.retry_after)}) from None
         except InputError as e:
@@ -533,6 +714,34 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         resp = Response(status_code=204)
         resp.delete_cookie(auth.SESSION_COOKIE, path="/")
         return resp
+
+    @app.post("/api/logout-everywhere", status_code=204, tags=["accounts"], responses=_err(401, 403, 404))
+    def api_logout_everywhere(request: Request, x_csrf_token: Csrf = None) -> Response:
+        """Sign out on every browser and API client at once (this one too)."""
+        _accounts_on()
+        v = need_user(request)
+        api_write(request, v, x_csrf_token)
+        store.delete_auth_sessions(v.user_id or "")
+        resp = Response(status_code=204)
+        resp.delete_cookie(auth.SESSION_COOKIE, path="/")
+        return resp
+
+    @app.post("/api/password", tags=["accounts"], responses=_err(401, 403, 404, 422, 429))
+    def api_password(request: Request, body: PasswordIn, x_csrf_token: Csrf = None) -> dict[str, Any]:
+        """Change your password; every other sign-in ends (this one stays)."""
+        _accounts_on()
+        v = need_user(request)
+        api_write(request, v, x_csrf_token)
+        return {"ended_sign_ins": change_password(request, v, body.current, body.new)}
+
+    def change_password(request: Request, v: auth.Viewer, current: str, new: str) -> int:
+        try:
+            return auth.change_password(store, v.user_id or "", v.email or "", clean(current), clean(new), v.token,
+                                        policy)
+        except auth.RateLimited as e:
+            raise ApiError(429, str(e), headers={"Retry-After": str(e.retry_after)}) from None
+        except InputError as e:
+            raise ApiError(422, str(e), "new" if "current" not in str(e) else "current") from None
 
     @app.get("/api/scenarios", response_model=HomeOut, tags=["api"], responses=_err(401))
     def api_home(request: Request, q: Annotated[str, Query(max_length=100)] = "",
@@ -584,6 +793,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
             say(v, sid, text)  # raises the 413 before anything streams
         check_sid(sid)
         load(sid, v)  # a 404 for someone else's session, before anything streams
+        check_turn_quota(v, text)  # and a 429 too
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
         def work() -> None:
@@ -779,16 +989,24 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         if not web.accounts:
             return RedirectResponse("/", 303)
         v = viewer(request)
-        return page(request, v, "login.html", twin="/api/me", mode="login", next=_next(next_), email="", error="")
+        return page(request, v, "login.html", twin="/api/me", mode="login", next=_next(next_), email="", error="",
+                    invite="", notice="")
 
     @app.get("/signup", tags=pages, response_class=HTMLResponse)
-    def signup_page(request: Request, next_: Annotated[str, Query(alias="next", max_length=2000)] = "/") -> Response:
+    def signup_page(request: Request, next_: Annotated[str, Query(alias="next", max_length=2000)] = "/",
+                    invite: Annotated[str, Query(max_length=200)] = "") -> Response:
         if not web.accounts:
             return RedirectResponse("/", 303)
         v = viewer(request)
-        return page(request, v, "login.html", twin="/api/me", mode="signup", next=_next(next_), email="", error="")
+        email = store.invite_email(auth.token_hash(invite)) if invite else None
+        if policy.invite_only and not email:
+            return page(request, v, "login.html", 403, twin="/api/me", mode="signup", next=_next(next_), email="",
+                        error="Sign-up here is by invitation: open the link you were sent.", invite="", notice="")
+        return page(request, v, "login.html", twin="/api/me", mode="signup", next=_next(next_), email=email or "",
+                    error="", invite=invite if email else "", notice="")
 
-    def _account_form(request: Request, mode: str, email: str, password: str, csrf_token: str, nxt: str) -> Response:
+    def _account_form(request: Request, mode: str, email: str, password: str, csrf_token: str, nxt: str,
+                      invite: str = "") -> Response:
         if not web.accounts:
             return RedirectResponse("/", 303)
         v = viewer(request)
@@ -796,21 +1014,60 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         email, password = clean(email), clean(password)
         try:
             if mode == "login":
-                uid = auth.log_in(store, email, password, client(request))
+                uid = auth.log_in(store, email, password, client(request), policy,
+                                  request.cookies.get(auth.DEVICE_COOKIE))
             else:
-                uid = auth.sign_up(store, email, password, client(request))
+                auth.sign_up(store, email, password, client(request), policy, clean(invite) or None)
         except auth.RateLimited as e:
-            resp: Response = page(request, v, "login.html", 429, twin="/api/me", mode=mode, next=_next(nxt), email=email,
-                        error=str(e))
+            resp: Response = page(request, v, "login.html", 429, twin="/api/me", mode=mode, next=_next(nxt),
+                                  email=email, error=str(e), invite=invite, notice="")
             resp.headers["Retry-After"] = str(e.retry_after)
             return resp
         except PmcoachError as e:
-            status = 401 if mode == "login" else (409 if "exists" in str(e) else 422)
+            status = 401 if mode == "login" else 422
             return page(request, v, "login.html", status, twin="/api/me", mode=mode, next=_next(nxt), email=email,
-                        error=str(e))
-        token = auth.start_sign_in(store, uid)
+                        error=str(e), invite=invite, notice="")
+        if mode == "signup":
+            return page(request, v, "login.html", 200, twin="/api/me", mode="login", next=_next(nxt), email=email,
+                        error="", invite="", notice=SIGNED_UP)
+        token = auth.start_sign_in(store, uid, policy)
         resp = RedirectResponse(_next(nxt), 303)
-        sign_in_cookie(request, resp, token)
+        sign_in_cookie(request, resp, token, uid)
+        return resp
+
+    @app.get("/account", tags=pages, response_class=HTMLResponse)
+    def account_page(request: Request) -> Response:
+        if not web.accounts:
+            return RedirectResponse("/", 303)
+        v = need_user(request)
+        return page(request, v, "account.html", twin="/api/me", error="", notice="")
+
+    @app.post("/account/password", tags=pages, response_class=HTMLResponse)
+    def account_password(request: Request, current: Annotated[str, Form(max_length=4096)] = "",
+                         new: Annotated[str, Form(max_length=4096)] = "",
+                         csrf_token: Annotated[str, Form()] = "") -> Response:
+        if not web.accounts:
+            return RedirectResponse("/", 303)
+        v = need_user(request)
+        form_check(request, v, csrf_token)
+        try:
+            n = change_password(request, v, current, new)
+        except ApiError as e:
+            resp: Response = page(request, v, "account.html", e.status, twin="/api/me", error=e.message, notice="")
+            resp.headers.update(e.headers)
+            return resp
+        return page(request, v, "account.html", twin="/api/me", error="",
+                    notice=f"Password changed. {n} other sign-in{'s' if n != 1 else ''} ended.")
+
+    @app.post("/account/logout-everywhere", tags=pages, response_class=HTMLResponse)
+    def account_logout_everywhere(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+        if not web.accounts:
+            return RedirectResponse("/", 303)
+        v = need_user(request)
+        form_check(request, v, csrf_token)
+        store.delete_auth_sessions(v.user_id or "")
+        resp = RedirectResponse("/login", 303)
+        resp.delete_cookie(auth.SESSION_COOKIE, path="/")
         return resp
 
     @app.post("/login", tags=pages, response_class=HTMLResponse)
@@ -822,8 +1079,9 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
     @app.post("/signup", tags=pages, response_class=HTMLResponse)
     def signup_post(request: Request, email: Annotated[str, Form(max_length=320)] = "",
                     password: Annotated[str, Form(max_length=4096)] = "", csrf_token: Annotated[str, Form()] = "",
-                    next_: Annotated[str, Form(alias="next", max_length=2000)] = "/") -> Response:
-        return _account_form(request, "signup", email, password, csrf_token, next_)
+                    next_: Annotated[str, Form(alias="next", max_length=2000)] = "/",
+                    invite: Annotated[str, Form(max_length=200)] = "") -> Response:
+        return _account_form(request, "signup", email, password, csrf_token, next_, invite)
 
     @app.post("/logout", tags=pages, response_class=HTMLResponse)
     def logout_post(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:

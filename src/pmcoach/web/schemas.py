@@ -26,6 +26,13 @@ class TurnIn(_In):
 class Credentials(_In):
     email: str = Field(max_length=320)
     password: str = Field(max_length=4096)
+    invite: str | None = Field(default=None, max_length=200,
+                               description="Sign-up only, when sign-up is by invitation: the link's token.")
+
+
+class PasswordIn(_In):
+    current: str = Field(max_length=4096)
+    new: str = Field(max_length=4096)
 
 
 class ErrorOut(BaseModel):
@@ -143,9 +150,14 @@ class SignedIn(BaseModel):
     csrf_token: str = Field(description="Send as 'X-CSRF-Token' on writes authenticated by the cookie.")
 
 
+class SignedUp(BaseModel):
+    email: str
+    message: str
+
+
 class Health(BaseModel):
     ok: bool
-    database: str
-    schema_version: int
-    accounts: bool
-    worker: int
+    database: str | None = Field(default=None, description="Admins only, and the local user.")
+    schema_version: int | None = None
+    accounts: bool | None = None
+    worker: int | None = None

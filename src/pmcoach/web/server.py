@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import PmcoachError
 
 #: What the server needs beyond the core, by import name and package name.
-NEEDS = {"fastapi": "fastapi", "uvicorn": "uvicorn", "jinja2": "jinja2", "argon2": "argon2-cffi",
+NEEDS = {"fastapi": "fastapi", "uvicorn": "uvicorn", "jinja2": "jinja2", "argon2": "argon2-cffi", "zxcvbn": "zxcvbn",
          "multipart": "python-multipart", "markdown_it": "markdown-it-py"}
 
 
