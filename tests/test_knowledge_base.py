@@ -157,6 +157,15 @@ def test_no_silent_substitution_among_the_most_asked_names(name: str) -> None:
         assert BANK.find(name).id == want
 
 
+def test_most_of_the_60_most_asked_names_have_their_own_scenario() -> None:
+    """Issue 12: of the 60 most asked product names (the file lists them most asked first), at
+    least 50 resolve to their own scenario."""
+    first = list(_asked().items())[:60]
+    assert len(first) == 60
+    own = [name for name, want in first if want is not None]
+    assert len(own) >= 50, f"only {len(own)} of 60 resolve; missing: {[n for n, w in first if w is None]}"
+
+
 def test_a_name_outside_the_bank_lists_the_closest_and_how_to_use_it(run) -> None:
     code, out, err = run("answer", "Uber Freight")
     assert code == 2 and out == ""

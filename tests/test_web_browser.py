@@ -111,7 +111,8 @@ def test_a_whole_interview_in_the_page(browser: Any, server_factory: Callable[..
     page.select_option("#company", "")
     page.click("#filter")
     page.wait_for_url("**q=airbnb**")
-    assert page.locator("table.bank tbody tr").count() == 1
+    rows = page.locator("table.bank tbody tr")
+    assert 1 <= rows.count() < 10 and all("Airbnb" in rows.nth(i).inner_text() for i in range(rows.count()))
     shot(page, "06b-bank-search")
     page.goto(server.url + "/answers/facebook-groups")
     assert "north star" in page.content().lower()
