@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from .engine import Config, Interview, Reply, check_text
 from .errors import InputError, PmcoachError
 from .feedback import build_feedback
 from .kb import Bank
-from .models import AnyCase, ExperimentCase, PrioritizationCase, Scenario, TradeoffCase, TroubleshootingCase, case_kind
+from .models import ExperimentCase, PrioritizationCase, Scenario, TradeoffCase, TroubleshootingCase, case_kind
 from .rubric import AREAS, CORE_AREAS
 from .store import SessionRow, Store, TurnRow
 
@@ -67,18 +67,21 @@ class Coach:
                     return pick, pick.troubleshooting[0].id, f"your weakest area lately is problem diagnosis, and you have practised {pick.product} least"
                 if weakest == "tradeoffs":
                     return pick, pick.tradeoffs[0].id, f"your weakest area lately is trade-offs, and you have practised {pick.product} least"
-                drill = {"launch_plan": [*self._with(lambda s: s.launches), *self._with(lambda s: s.experiments)],
-                         "prioritization": self._with(lambda s: s.prioritizations)}.get(weakest, [])
+                drill = {"launch_plan": self._with("launch", "experiment"),
+                         "prioritization": self._with("prioritization")}.get(weakest, [])
                 if drill:
-                    s_pick, case_id = min(drill, key=lambda sc: (counts[sc[0].id], sc[1]))
+                    sid, case_id = min(drill, key=lambda sc: (counts[sc[0]], sc[1]))
+                    s_pick = self.bank.scenarios[sid]
                     return s_pick, case_id, (f"your weakest area lately is {weakest.replace('_', ' ')}, and "
                                              f"{s_pick.product} has a case that drills it")
                 return pick, None, f"your weakest area lately is {weakest.replace('_', ' ')}; {pick.product} is the product you have practised least"
         return pick, None, f"{pick.product} is the product you have practised least"
 
-    def _with(self, cases: Callable[[Scenario], Sequence[AnyCase]]) -> list[tuple[Scenario, str]]:
-        """(scenario, case id) for every case the selector picks, in bank order."""
-        return [(s, c.id) for sid in sorted(self.bank.scenarios) for s in [self.bank.scenarios[sid]] for c in cases(s)]
+    def _with(self, *kinds: str) -> list[tuple[str, str]]:
+        """(scenario id, case id) of every case of these kinds, in bank order, from the index
+        (no scenario is read)."""
+        return [(sid, cid) for sid in sorted(self.bank.scenarios) for cid, kind, _ in self.bank.entry(sid).listing
+                if kind in kinds]
 
     def start(self, product: str | None = None, followup: str | None = None, timed: bool = False,
               user_id: str | None = None) -> Started:

@@ -52,6 +52,7 @@ class ScenarioOut(BaseModel):
     product: str
     company: str
     kind: str
+    scope: str = "product"  # "feature": one part of a larger product
     tradeoffs: list[CaseOut]
     troubleshooting: list[CaseOut]
     cases: list[CaseOut] = []  # every follow-up case, of every type (filtered by ?type=)
