@@ -773,10 +773,15 @@ def _analysed(text: str, s: Scenario, mode: str, case: TradeoffCase | None = Non
 
 
 def _names(text: str) -> set[str]:
-    """Capitalised names in a text (Reddit, Lyft, HBO Max), for spotting rivals by name."""
+    """Capitalised names in a text (Reddit, Lyft, HBO Max), for spotting rivals by name. A word
+    capitalised only because it opens a sentence ("Any", "Does", "Why") is not a name."""
     common = {"The", "A", "An", "In", "On", "No", "Not", "Only", "Our", "We", "It", "Its", "This", "That", "Android",
               "iOS", "Web", "Desktop", "Meta", "Facebook", "Google", "Apple", "Play", "Store", "US", "EU", "UK"}
-    return {w for w in re.findall(r"\b[A-Z][A-Za-z0-9+]{2,}\b", text) if w not in common}
+    return {m.group(0) for m in re.finditer(r"\b[A-Z][A-Za-z0-9+]{2,}\b", text)
+            if m.group(0) not in common and not _SENTENCE_START.search(text, 0, m.start())}
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"'“‘(]\s*|\n\s*)$")
 
 
 def _case_dimensions(s: Scenario, case: TroubleshootingCase, text: str, dims: list[str]) -> list[str]:
@@ -784,8 +789,10 @@ def _case_dimensions(s: Scenario, case: TroubleshootingCase, text: str, dims: li
     fact or the product's threats is the competitor dimension, not a launch of ours; launching
     a campaign is marketing."""
     low = text.lower()
+    # names the case's other facts use too (a region, a device, a partner) do not point at a rival
+    elsewhere = _names(" ".join(case.sheet(d) for d in case.facts if d not in ("competitor", "industry")))
     rivals = (_names(case.sheet("competitor")) | _names(" ".join(s.rationale.weaknesses_threats))) - \
-        _names(f"{s.product} {s.company}")
+        _names(f"{s.product} {s.company}") - elsewhere
     said = {w for w in rivals if re.search(rf"\b{re.escape(w)}\b", text)}
     out = list(dims)
     if said:
@@ -892,11 +899,26 @@ def _hypothesis(text: str) -> bool:
 
 
 def _concludes(text: str) -> bool:
-    """A turn that states a root cause: a sentence that concludes, not one that asks."""
-    for sent in re.split(r"(?<=[.!?])\s+|\n+", text):
-        if sent.strip() and not sent.rstrip().endswith("?") and not _QUESTION_START.match(sent) and _hypothesis(sent):
+    """A turn that states a root cause: a sentence that concludes, not one that asks; or a
+    claim with no question in the turn followed by what to do about it ("A product change: the
+    new toolbar hid commenting, so I'd restore the button"; "It's the OS update. Roll it back")."""
+    sents = [x for x in re.split(r"(?<=[.!?])\s+|\n+", text) if x.strip()]
+    for sent in sents:
+        if not sent.rstrip().endswith("?") and not _QUESTION_START.match(sent) and _hypothesis(sent):
             return True
-    return False
+    if "?" in text or not sents or _QUESTION_START.match(sents[0]) or _GIVE_UP.search(text):
+        return False
+    first = re.search(r"(?:^|[.;:!,]\s*|\b(?:and|so|then)\s+)(?:i(?:'d| would| will|'ll)|we(?:'d| would| should| will|'ll)|let's)\s+"
+                      r"|(?:^|[.;!]\s+)(?:" + _PLAN_IMPERATIVE + r")\b", text, re.I)
+    if first is None or not _PLAN.search(text, first.start()):
+        return False
+    claim = text[:first.start()]
+    return len(re.findall(r"[A-Za-z]\w*", claim)) >= 4 and not re.search(
+        r"\b(?:check|look|ask|see|dig|investigate|compare|break (?:it )?down|segment|split)\w*\b", text[first.start():first.end() + 12], re.I)
+
+
+#: Plan verbs a candidate uses as commands at the start of a sentence ("Roll back the update").
+_PLAN_IMPERATIVE = "roll ?back|revert|hotfix|patch|fix|pause|restore|re-?enable|ship a fix|add an alert"
 
 
 def _gives_up(text: str) -> bool:
@@ -913,8 +935,8 @@ def _has_plan(text: str) -> bool:
     first-person modal in a sentence that is not a question ("I'd confirm it with the carrier")."""
     if re.search(r"\b(?:i'?d|i would|we should|we'd|we would|plan|next|then|first)\b", text, re.I) and _PLAN.search(text):
         return True
-    return any(_plan_frame().search(sent) for sent in re.split(r"(?<=[.!?])\s+|\n+", text)
-               if sent.strip() and not sent.rstrip().endswith("?"))
+    return any(_plan_frame().search(sent) or re.match(rf"\W*(?:{_PLAN_IMPERATIVE})\b", sent, re.I)
+               for sent in re.split(r"(?<=[.!?])\s+|\n+", text) if sent.strip() and not sent.rstrip().endswith("?"))
 
 
 #: The troubleshooting checklist's areas (DESIGN.md), in the order a candidate works them.

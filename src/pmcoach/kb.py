@@ -90,6 +90,8 @@ def parse_text(text: str, model: type[M], path: Path | str = "<text>") -> M:
 MAX_FACT_WORDS = 45
 #: Longest spoken version of a model answer, in words (12 minutes at 150 words a minute).
 MAX_SPOKEN_WORDS = 1800
+#: ...and at least this many for a format-3 scenario: less is not 12 minutes of substance.
+MIN_SPOKEN_WORDS = 1200
 #: How far checked arithmetic may be off, in percentage points.
 TOLERANCE_PTS = 1.0
 #: How far a stated sample size may be from the formula's, as a share.
@@ -567,6 +569,9 @@ def lint_companions(s: Scenario, source: Path) -> list[str]:
         if n > MAX_SPOKEN_WORDS:
             problems.append(f"{spoken_path(source).name}: {n} words; the spoken version says at most "
                             f"{MAX_SPOKEN_WORDS} (12 minutes)")
+        elif n < MIN_SPOKEN_WORDS and s.format_version >= 3:
+            problems.append(f"{spoken_path(source).name}: {n} words; a spoken version of the 12 minutes needs "
+                            f"at least {MIN_SPOKEN_WORDS}")
     try:
         notes = reviews(source)
     except yaml.YAMLError:

@@ -452,28 +452,41 @@ def _scan(rx: re.Pattern[str], lowered: str, text: str, kind: str) -> list[re.Ma
         pos = max(mt.start() + 1, _trim(text, mt.start(), mt.end(), kind))
 
 
+_RELATIVE_END = re.compile(r"\b(?:who|whom|whose|that|which|where)(?:\s+(?:in|over|during|within)\s+the\s+last\s+\w+\s+\w+)?$", re.I)
+
+
 def _items(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """The list items of a labelled stretch: "X, Y and Z", "X; Y", up to a reason."""
     seg = text[a:b]
+    # a parenthesis inside a definition ("unique accounts (consumer and Workspace) whose ...")
+    # does not end it: blank it out for the search, keeping the offsets
+    seg_scan = re.sub(r"\([^()\n]{0,200}\)(?=\s+(?:who|whose|that|which|where|with)\b)", lambda m: " " * len(m.group(0)), seg)
     stop = re.search(r"(?:[.?!](?:\s|$))|\s*\(|[”\"]\s|\s[-–—]\s|;\s*(?=(?:if|when|so|because|since|that|this|it|we|i|they|which|but|and then|then)\b)"
                      r"|(?:,?\s+(?:because|since|as it|so that|which (?:is|means|tells)|given that|to make sure|to see if)\b)"
-                     r"|\s+as (?:the|my|our|a) (?:north[\s-]*star|primary|main|headline|guard[\s-]*rail|secondary|input|counter)", seg, re.I)
+                     r"|\s+as (?:the|my|our|a) (?:north[\s-]*star|primary|main|headline|guard[\s-]*rail|secondary|input|counter)", seg_scan, re.I)
     if stop:
         seg = seg[:stop.start()]
     out: list[tuple[int, int]] = []
     pos = 0
-    for part in re.split(r";\s*|,\s+(?:and\s+|or\s+)?(?=[A-Za-z%#\d$])|\s+(?:and|plus)\s+(?=(?:the\s+)?(?:%|#|\d|number|share|rate|count|more|fewer|higher|lower|less|[a-z]+ rate))", seg):
-        idx = seg.find(part, pos)
+    open_def = False  # the last item ended in "who"/"that": what follows, up to the end, defines it
+    masked = seg_scan[:len(seg)]
+    for part_m in re.split(r";\s*|,\s+(?:and\s+|or\s+)?(?=[A-Za-z%#\d$])|\s+(?:and|plus)\s+(?=(?:the\s+)?(?:%|#|\d|number|share|rate|count|more|fewer|higher|lower|less|[a-z]+ rate))", masked):
+        idx = masked.find(part_m, pos)
         if idx < 0:
             continue
-        pos = idx + len(part)
+        pos = idx + len(part_m)
+        part = seg[idx:pos]  # the words themselves, parentheses included
         stripped = re.sub(r"^(?:is|are|was|would be|will be|=|:)\s+(?:simply |just |basically |probably |really )?", "",
                           part.strip(" *_\"'"), flags=re.I)
         purpose = re.search(r"\s+(?:to (?:show|see|track|measure|catch|check|make sure|keep|spot|confirm|prove)|so (?:we|that))\b", stripped, re.I)
         if purpose:
             stripped = stripped[:purpose.start()]
+        if open_def and out and part.strip():
+            out[-1] = (out[-1][0], a + idx + len(part.rstrip(" ,")))  # "unique people who, in the last 7 days, ..."
+            continue
         if len(stripped) >= 3 and not re.match(r"(?:if|when|so|because|since|that|this|it|we|we're|i|i'm|they|which|but)\b", stripped, re.I):
             lead = part.find(stripped)
+            open_def = bool(_RELATIVE_END.search(stripped))
             if out and (re.search(r"\b(?:included|excluded|only|aside|counted|too)$", stripped, re.I)
                         or re.match(r"(?:counted|measured|read|tracked|reported|summed|averaged)\b", stripped, re.I)):
                 out[-1] = (out[-1][0], a + idx + lead + len(stripped.rstrip(" ,")))  # "X, calls included"
@@ -530,7 +543,10 @@ def _in_definition(text: str, prev: tuple[int, int, str, Any], a: int) -> bool:
     if text[prev[1]:m.end()].strip() == "(":
         close = text.find(")", m.end())
         return close < 0 or a < close
-    end = re.search(r"[.;!?](?:\s|$)|\n", text[m.end():])
+    rest = re.sub(r"\([^()\n]{0,200}\)", lambda p: " " * len(p.group(0)), text[m.end():])  # "(a; b)" is inside
+    # a semicolon ends the definition only when a new item or label follows it ("...; guardrails: Z");
+    # "...; broadcasts later removed are excluded" still qualifies the measure
+    end = re.search(r"[.!?](?:\s|$)|\n|;(?=\s*(?:[\w' -]{1,30}:|(?:and |also |plus )?(?:my|our|i'd|i would|i'll|guard|second|input|counter|north|ns\b|nsm\b)))", rest, re.I)
     return a < m.end() + (end.start() if end else len(text))
 
 
@@ -669,6 +685,8 @@ def _definition_tail(doc: Doc, b: int, clause_end: int) -> str:
     return m.group(1) if m else ""
 
 
+_NEGATED_SPAN = re.compile(r"(?:not(?!\s+(?:only|just)\b)|never|rather than|instead of)\s+(?=\S)", re.I)
+
 _CLAUSE_START = re.compile(r"(?:it|that|this|there|he|she|they|we|i|you)(?:'s|'re|’s| is| are| was| were)\b", re.I)
 
 
@@ -678,6 +696,11 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     phrase = text[a:b]
     if _CLAUSE_START.match(phrase):
         return None  # "it's about enjoying, not hours": a clause, not a measure
+    # a span that opens with its own negation ("..., not how many people use it") is set aside
+    negated = _NEGATED_SPAN.match(phrase)
+    if negated is not None:
+        a += negated.end()
+        phrase = text[a:b]
     unit = doc.unit_at(a)
     c0, c1 = (unit.start, unit.end) if unit else (a, b)
     s0, s1 = doc.sentence_span(a)
@@ -722,7 +745,9 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     # ---- role
     role: Role
     rejected_by = ""
-    if sec is not None and sec.role == "rejected":
+    if negated is not None:
+        role, rejected_by = "rejected", "before"
+    elif sec is not None and sec.role == "rejected":
         role, rejected_by = "rejected", "section"
     elif sec is not None and sec.role == "restated":
         role = "restatement"
