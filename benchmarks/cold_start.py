@@ -7,9 +7,10 @@ by one untimed run first, as it is after a user's first command. ``--scale N`` a
 copies of the built-in scenarios to the user's scenario folder, so the figures show how the
 commands hold up when the bank is several times larger (the index still lists every file).
 
-"first interview reply" is a new process that opens the store, starts an interview on Facebook
-Groups, stores one candidate turn and computes the interviewer's reply (what 'pmcoach practice'
-does before the reply shows), timed until the process has printed it.
+"interviewer opening" is a new process that opens the store and starts an interview on Facebook
+Groups (what 'pmcoach practice' does before the first question shows); "first reply to a turn"
+also stores one candidate turn and computes the interviewer's reply to it (the analysis models
+load then), each timed until the process has printed it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ COMMANDS = [
     ["answer", "Facebook Groups", "--format", "json"],
     ["scenarios", "--json"],
 ]
+
+OPENING = """
+from pmcoach.cli import _coach
+c = _coach()
+print(c.start("Facebook Groups").replies[0].text[:40], flush=True)
+"""
 
 FIRST_REPLY = """
 from pmcoach.cli import _coach
@@ -98,8 +105,10 @@ def main() -> None:
     for cmd in COMMANDS:
         med, p90 = timed([exe, *cmd], env, args.runs)
         print(f"{'pmcoach ' + ' '.join(cmd):45} {med:10.1f} {p90:8.1f}")
+    med, p90 = timed([sys.executable, "-c", OPENING], env, args.runs)
+    print(f"{'interviewer opening (new process)':45} {med:10.1f} {p90:8.1f}")
     med, p90 = timed([sys.executable, "-c", FIRST_REPLY], env, args.runs)
-    print(f"{'first interview reply (new process)':45} {med:10.1f} {p90:8.1f}")
+    print(f"{'first reply to a turn (new process)':45} {med:10.1f} {p90:8.1f}")
     # and with an empty cache (the very first command after install)
     times = []
     for _ in range(max(3, args.runs // 3)):

@@ -755,7 +755,7 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
             doc["scenarios"] = views.scenarios(bank, clean(q), clean(company), type)
         return doc
 
-    @app.post("/api/sessions", response_model=StartOut, status_code=201, tags=["api"], responses=_err(401, 403, 422))
+    @app.post("/api/sessions", response_model=StartOut, status_code=201, tags=["api"], responses=_err(401, 403, 422, 429))
     def api_start(request: Request, body: Annotated[StartIn, Body()] = StartIn(),  # noqa: B008
                   x_csrf_token: Csrf = None) -> dict[str, Any]:
         """Start an interview: a product, a follow-up case, or neither for 'surprise me'."""
@@ -773,14 +773,14 @@ def create_app(store_url: str | None = None, require_accounts: bool = False, *, 
         return views.session(web.coach, row, iv, turns)
 
     @app.post("/api/sessions/{sid}/turns", response_model=TurnReplyOut, tags=["api"],
-              responses=_err(401, 403, 404, 409, 413, 422))
+              responses=_err(401, 403, 404, 409, 413, 422, 429))
     def api_turn(request: Request, sid: Sid, body: TurnIn, x_csrf_token: Csrf = None) -> dict[str, Any]:
         """Say something; the turn is stored before the interviewer's reply is computed."""
         v = need_user(request)
         api_write(request, v, x_csrf_token)
         return say(v, sid, body.text)
 
-    @app.post("/api/sessions/{sid}/turns/stream", tags=["api"], responses=_err(401, 403, 404, 413, 422),
+    @app.post("/api/sessions/{sid}/turns/stream", tags=["api"], responses=_err(401, 403, 404, 413, 422, 429),
               response_class=StreamingResponse)
     def api_turn_stream(request: Request, sid: Sid, body: TurnIn, x_csrf_token: Csrf = None) -> StreamingResponse:
         """Like POST .../turns, as server-sent events: ``token`` events carry the interviewer's
