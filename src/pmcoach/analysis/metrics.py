@@ -513,7 +513,23 @@ def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int
         # "DAU and time spent" is two measures: the named ones win
         apart = [n for i, n in enumerate(inner) if i == 0 or n[0] >= inner[i - 1][1]]
         return len(apart) < 2
-    cands.sort(key=lambda c: (c[2] == "labelled" and not short_item(c), -(c[1] - c[0]), rank[c[2]], c[0]))
+    def defined_item(c: tuple[int, int, str, Any]) -> bool:
+        """A labelled definition built on one named measure ("experience bookings that took place
+        as promised and went well ..."): one measure, whole; the name inside is its head."""
+        if c[2] != "labelled" or len(text[c[0]:c[1]].split()) < 8:
+            return False
+        inner = [n for n in named if c[0] <= n[0] and n[1] <= c[1]]
+        heads = [n for n in inner if n[0] - c[0] <= 40 and _QUALIFIED_AFTER.match(text, n[1], c[1])]
+        return bool(heads) and all(n in heads or _CONDITION_NOUN.search(text, max(c[0], n[0] - 20), n[0]) for n in inner)
+
+    # a name used as a noun inside a definition's condition ("had a session on 3 days", "sent a
+    # message that got a reply") is part of that definition, not a second measure
+    for c in [c for c in cands if c[2] == "labelled" and len(text[c[0]:c[1]].split()) >= 8]:
+        named = [n for n in named if not (c[0] < n[0] and n[1] <= c[1]
+                                          and _CONDITION_NOUN.search(text, max(c[0], n[0] - 20), n[0]))]
+    cands = [c for c in cands if c[2] not in ("catalog", "lexicon") or c in named]
+    cands.sort(key=lambda c: (c[2] == "labelled" and not (short_item(c) or defined_item(c)), -(c[1] - c[0]),
+                              rank[c[2]], c[0]))
     taken: list[tuple[int, int, str, Any]] = []
     occupied = bytearray(len(text) + 1)
     for c in cands:
@@ -531,6 +547,9 @@ def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int
         out.append(c)
     return out
 
+
+_QUALIFIED_AFTER = re.compile(r"\s*(?:\([^()]{0,120}\)\s*)?,?\s*(?:that|who|whose|which|where|in which|with(?:out)?)\b", re.I)
+_CONDITION_NOUN = re.compile(r"\b(?:a|an|one|each|every|any|no|their|its|at least (?:\w+ )?|more than (?:\w+ )?)\s*$", re.I)
 
 _DEFINES = re.compile(r"[ \t]*(?:\(|=|:|,?[ \t]*(?:meaning|defined as|i\.e\.|where|which means|that is|counted as|counting)\b|[ \t][-–—][ \t])", re.I)
 
