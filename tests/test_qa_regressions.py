@@ -192,3 +192,57 @@ def test_i_dont_know_in_the_main_question_gets_a_nudge_not_praise() -> None:
     iv.opening()
     r = iv.respond("I don't know.")
     assert r.kind == "hint" and not r.text.startswith(("Good", "Great")) and "Hint:" in r.text
+
+
+def _pushed(text: str, product: str) -> list[str]:
+    a = analyse(text, BANK.find(product))
+    return [m.text for m in a.mentions if m.vanity and not m.rejected]
+
+
+def test_a_north_star_defined_in_full_is_not_pushed_back() -> None:
+    """Found by playing the whole bank with scripted candidates: a north star stated with its
+    definition was cut at "who," or at a parenthesis, or lost to a name inside its definition,
+    and drew a vanity pushback."""
+    ok = [
+        ("facebook-events", "My north star is weekly event-goers: unique accounts that, in the last 7 days, had at least "
+                            "one event take place that they had marked Going to before it started."),
+        ("gmail-smart-compose", "My north star is weekly helped writers: unique Gmail accounts (consumer and Workspace; "
+                                "automated senders excluded) whose messages sent in the last 7 days contain at least 50 "
+                                "characters from accepted suggestions."),
+        ("facebook-live", "My north star is weekly live participants: unique people who, in the last 7 days, watched a "
+                          "broadcast live for at least 1 minute and commented or reacted; broadcasts later removed for "
+                          "violating policy are excluded."),
+        ("airbnb-experiences", "The main number I'd watch: experience bookings that took place in the last 28 days as "
+                               "promised and went well, with no refund or complaint."),
+        ("calm", "The main number I'd watch: members who, in the last 7 days, had a session on at least 3 different "
+                 "days, counting meditations of 3 minutes or more."),
+    ]
+    for product, text in ok:
+        assert _pushed(text, product) == [], (product, _pushed(text, product))
+    # the same shapes around an activity count are still pushed back
+    assert _pushed("North star: weekly active users: unique people who, in the last 7 days, opened Groups.",
+                   "facebook-groups")
+    assert _pushed("North star: DAU, time spent and posts.", "facebook-groups")
+
+
+def test_a_measure_said_with_not_is_set_aside() -> None:
+    for text in ("Search is mature, so the lever is how well it answers, not how many people use it.",
+                 "The lever is how well each visit works, not more traffic."):
+        a = analyse(text, BANK.find("google-search"))
+        assert not [m for m in a.mentions if m.vanity and not m.rejected], text
+    a = analyse("I'd track not only DAU but also retention.", BANK.find("google-search"))
+    assert any(m.text == "DAU" and m.vanity and not m.rejected for m in a.mentions)
+
+
+def test_a_claim_with_a_plan_is_a_conclusion() -> None:
+    s, case = BANK.case("fgma-ts-2")
+    iv = Interview(s, Config(s.id, [case.id], start=case.id))
+    iv.opening()
+    r = iv.respond("A product change: the redesigned view-only toolbar made commenting harder, so I'd restore "
+                   "the comment button and add a funnel alert.")
+    assert r.analysis.get("conclusion") == "right" and iv.finished
+    s, case = BANK.case("groups-ts-1")
+    iv = Interview(s, Config(s.id, [case.id], start=case.id))
+    iv.opening()
+    for q in ("I'd check the platform split next", "Platform split"):
+        assert "conclusion" not in iv.respond(q).analysis  # a next step is not a conclusion

@@ -549,7 +549,7 @@ def _resolve(doc: Doc, cands: list[tuple[int, int, str, Any]]) -> list[tuple[int
 
 
 _QUALIFIED_AFTER = re.compile(r"\s*(?:\([^()]{0,120}\)\s*)?,?\s*(?:that|who|whose|which|where|in which|with(?:out)?)\b", re.I)
-_CONDITION_NOUN = re.compile(r"\b(?:a|an|one|each|every|any|no|their|its|at least (?:\w+ )?|more than (?:\w+ )?)\s*$", re.I)
+_CONDITION_NOUN = re.compile(r"(?:\b(?:a|an|one|each|every|any|no|their|its|at least (?:\w+ )?|more than (?:\w+ )?)|\b\d[\d,.]*)\s*$", re.I)
 
 _DEFINES = re.compile(r"[ \t]*(?:\(|=|:|,?[ \t]*(?:meaning|defined as|i\.e\.|where|which means|that is|counted as|counting)\b|[ \t][-–—][ \t])", re.I)
 
