@@ -341,7 +341,7 @@ def main() -> None:
     ap.add_argument("--only-vanity", action="store_true", help="fit only the activity/value head")
     ap.add_argument("--only-exercises", action="store_true", help="fit only the launch/experiment/prioritization heads")
     ap.add_argument("--only-bank-vectors", action="store_true",
-                    help="only write bank_vectors.npz (after adding or editing scenarios; nothing is fitted)")
+                    help="only write bank_vectors.npz and bank-index.json (after adding or editing scenarios; nothing is fitted)")
     args = ap.parse_args()
     if args.only_bank_vectors:
         write_bank_vectors()

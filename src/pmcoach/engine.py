@@ -784,16 +784,27 @@ def _names(text: str) -> set[str]:
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"'“‘(]\s*|\n\s*)$")
 
 
+_RIVALS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _rivals(s: Scenario, case: TroubleshootingCase) -> frozenset[str]:
+    """Names of rivals in the case's competitor facts and the product's threats (once per case):
+    not the product's own names, nor names the case's other facts use too (a region, a device,
+    a partner)."""
+    key = (s.id, case.id)
+    if key not in _RIVALS:
+        elsewhere = _names(" ".join(case.sheet(d) for d in case.facts if d not in ("competitor", "industry")))
+        _RIVALS[key] = frozenset((_names(case.sheet("competitor")) | _names(" ".join(s.rationale.weaknesses_threats)))
+                                 - _names(f"{s.product} {s.company}") - elsewhere)
+    return _RIVALS[key]
+
+
 def _case_dimensions(s: Scenario, case: TroubleshootingCase, text: str, dims: list[str]) -> list[str]:
     """Correct the rules with what the scenario knows: a rival named in the case's competitor
     fact or the product's threats is the competitor dimension, not a launch of ours; launching
     a campaign is marketing."""
     low = text.lower()
-    # names the case's other facts use too (a region, a device, a partner) do not point at a rival
-    elsewhere = _names(" ".join(case.sheet(d) for d in case.facts if d not in ("competitor", "industry")))
-    rivals = (_names(case.sheet("competitor")) | _names(" ".join(s.rationale.weaknesses_threats))) - \
-        _names(f"{s.product} {s.company}") - elsewhere
-    said = {w for w in rivals if re.search(rf"\b{re.escape(w)}\b", text)}
+    said = {w for w in _rivals(s, case) if re.search(rf"\b{re.escape(w)}\b", text)}
     out = list(dims)
     if said:
         out = [d for d in out if d not in ("tech_change", "marketing", "other")] + ["competitor"]

@@ -426,22 +426,6 @@ class Store:
         with self._tx() as cur:
             cur.execute(self._sql("DELETE FROM auth_sessions WHERE token_hash = ?"), (token_hash,))
 
-    def add_login_attempt(self, key: str) -> None:
-        """Count one failed attempt under ``key`` (e.g. an email or a client address)."""
-        now = time.time()
-        with self._tx() as cur:
-            cur.execute(self._sql("DELETE FROM login_attempts WHERE at < ?"), (now - 86400,))
-            cur.execute(self._sql("INSERT INTO login_attempts (key, at) VALUES (?, ?)"), (key, now))
-
-    def login_attempts(self, key: str, since: float) -> list[float]:
-        """Times of the failed attempts under ``key`` since ``since``, oldest first."""
-        rows = self._query("SELECT at FROM login_attempts WHERE key = ? AND at >= ? ORDER BY at", (key, since))
-        return [float(r[0]) for r in rows]
-
-    def clear_login_attempts(self, key: str) -> None:
-        with self._tx() as cur:
-            cur.execute(self._sql("DELETE FROM login_attempts WHERE key = ?"), (key,))
-
     # ------------------------------------------------------------------ attempts reserved atomically
 
     def reserve_attempt(self, checks: Sequence[Check], record: Sequence[str], now: float | None = None,
@@ -469,7 +453,7 @@ class Store:
                     wait = max(wait, times[-1] + delay - now)
             if wait > 0:
                 return wait, []
-            ids = [new_id() + new_id() for _ in record]
+            ids = [secrets.token_hex(12) for _ in record]
             for i, key in zip(ids, record, strict=True):
                 cur.execute(self._sql("INSERT INTO attempts (id, key, at) VALUES (?, ?, ?)"), (i, key, now))
             if secrets.randbelow(50) == 0:  # now and then, forget attempts older than a day

@@ -715,10 +715,11 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     phrase = text[a:b]
     if _CLAUSE_START.match(phrase):
         return None  # "it's about enjoying, not hours": a clause, not a measure
-    # a span that opens with its own negation ("..., not how many people use it") is set aside
-    negated = _NEGATED_SPAN.match(phrase)
-    if negated is not None:
-        a += negated.end()
+    # a span that opens with its own negation ("..., not how many people use it"): the negation
+    # belongs before the measure, where the dismissal rules below read it
+    negation = _NEGATED_SPAN.match(phrase)
+    if negation is not None:
+        a += negation.end()
         phrase = text[a:b]
     unit = doc.unit_at(a)
     c0, c1 = (unit.start, unit.end) if unit else (a, b)
@@ -764,9 +765,7 @@ def _judge(doc: Doc, a: int, b: int, kind: str, payload: Any, scenario: Scenario
     # ---- role
     role: Role
     rejected_by = ""
-    if negated is not None:
-        role, rejected_by = "rejected", "before"
-    elif sec is not None and sec.role == "rejected":
+    if sec is not None and sec.role == "rejected":
         role, rejected_by = "rejected", "section"
     elif sec is not None and sec.role == "restated":
         role = "restatement"

@@ -50,15 +50,13 @@ class Policy:
             try:
                 if f.type == "bool":
                     values[f.name] = raw.lower() in ("1", "true", "yes", "on")
-                elif f.type == "float":
-                    values[f.name] = float(raw)
                 else:
-                    values[f.name] = int(raw)
+                    number = float(raw) if f.type == "float" else int(raw)
+                    if number < 0:
+                        raise PmcoachError(f"{env_name(f.name)} cannot be negative")
+                    values[f.name] = number
             except ValueError:
                 raise PmcoachError(f"{env_name(f.name)} must be a number, not {raw!r}") from None
-            if isinstance(values[f.name], (int, float)) and not isinstance(values[f.name], bool) \
-                    and values[f.name] < 0:  # type: ignore[operator]
-                raise PmcoachError(f"{env_name(f.name)} cannot be negative")
         p = cls(**values)  # type: ignore[arg-type]
         if p.hash_concurrency < 1:
             raise PmcoachError("PMCOACH_HASH_CONCURRENCY must be at least 1")
